@@ -1,0 +1,92 @@
+/**
+ * The one error class of Redline, with a closed set of codes.
+ *
+ * Only `harness/cli/main.ts` maps codes to exit codes (see README, "Exit codes").
+ */
+export type ErrorCode =
+  /** Wrong command-line usage: a missing or malformed flag. */
+  | 'E_USAGE'
+  /** A file the user handed in does not follow its schema (suite, policy, key file ...). */
+  | 'E_SCHEMA'
+  /** A file or directory could not be read, or is not of the expected kind. */
+  | 'E_INPUT'
+  /** Something named does not exist (a run id, a key id ...). */
+  | 'E_NOT_FOUND'
+  /** The requested action does not fit the current state (resume a completed run, suite changed ...). */
+  | 'E_STATE'
+  /** The model endpoint failed in a way that is not the fault of one sample. */
+  | 'E_ENDPOINT'
+  /** A deadline passed. */
+  | 'E_TIMEOUT'
+  /** The lab database could not be opened, migrated or written. */
+  | 'E_STORE'
+  /** Signing, verification, encryption or decryption failed. */
+  | 'E_CRYPTO'
+  /** The run was interrupted (Ctrl-C, SIGTERM) and can be resumed. */
+  | 'E_INTERRUPTED'
+  /** A bug in Redline: never expected. */
+  | 'E_INTERNAL';
+
+/** Every error code, for exhaustive tables and tests. */
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'E_USAGE',
+  'E_SCHEMA',
+  'E_INPUT',
+  'E_NOT_FOUND',
+  'E_STATE',
+  'E_ENDPOINT',
+  'E_TIMEOUT',
+  'E_STORE',
+  'E_CRYPTO',
+  'E_INTERRUPTED',
+  'E_INTERNAL',
+];
+
+/** A problem found in a file: where it is and what is wrong. */
+export interface Problem {
+  /** The file, as the user named it (relative paths stay relative). */
+  file: string;
+  /** 1-based line number, for line-oriented files (JSONL, CSV). */
+  line?: number;
+  /** JSON pointer (RFC 6901) inside the document, '' for the whole document. */
+  pointer: string;
+  /** What is wrong and, where it helps, what to do. */
+  message: string;
+}
+
+/** Formats a problem as `file[:line]: /pointer: message`. */
+export function formatProblem(problem: Problem): string {
+  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+  return `${where}: ${problem.pointer === '' ? '/' : problem.pointer}: ${problem.message}`;
+}
+
+/** An expected failure with a code from the closed set; `details` carries structured data (e.g. problems). */
+export class RedlineError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RedlineError';
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** True when `error` is a RedlineError, optionally with the given code. */
+export function isRedlineError(error: unknown, code?: ErrorCode): error is RedlineError {
+  return error instanceof RedlineError && (code === undefined || error.code === code);
+}
+
+/** A serialisable view of an error, for crossing the worker boundary and for storage. */
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Turns any thrown value into `{code, message}`; unknown errors become E_INTERNAL. */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof RedlineError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'E_INTERNAL', message: error.message };
+  return { code: 'E_INTERNAL', message: String(error) };
+}
