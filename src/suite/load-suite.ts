@@ -1,9 +1,16 @@
 /**
  * Opens a suite: reads and fully validates it in one streaming pass, and hands out a handle that streams its
- * samples again on demand. (Stub: filled in by the suite work.)
+ * samples again on demand. A JSONL suite is never held in memory: the handle keeps its header, and each call
+ * of `samples()` re-reads the file (and checks it still has the content that was validated and hashed).
  */
-import type { Category, Sample, SuiteDefaults } from '../schema/suite.js';
-import { RedlineError } from '../errors.js';
+import { formatProblem, RedlineError } from '../errors.js';
+import { Sample, type Category, type SuiteDefaults } from '../schema/suite.js';
+import { compileValidator } from '../schema/validate.js';
+import type { SuiteHasher } from './hash-suite.js';
+import type { SuiteFormat } from './locate-suite.js';
+import { readJsonlLines } from './read-jsonl-lines.js';
+import type { SamplesFile } from './resolve-samples-path.js';
+import { scanSuite } from './scan-suite.js';
 
 /** The suite without its samples, categories resolved (weights default to 1). */
 export interface SuiteHeader {
@@ -12,7 +19,12 @@ export interface SuiteHeader {
   title: string;
   description?: string;
   license?: string;
+  /**
+   * Declared categories (weight defaulting to 1) in declaration order; when the suite declares none, the
+   * categories its samples use, in order of first use, each with weight 1 ("default" for samples without one).
+   */
   categories: Record<string, Required<Pick<Category, 'weight'>> & Omit<Category, 'weight'>>;
+  /** The suite's `defaults`, `{}` when it has none. */
   defaults: SuiteDefaults;
 }
 
@@ -20,20 +32,103 @@ export interface SuiteHeader {
 export interface SuiteHandle {
   /** The path as the user gave it. */
   path: string;
-  /** The suite file (suite.json / suite.yaml / the single file). */
+  /** The suite file (suite.json / suite.yaml / the single file), absolute. */
   file: string;
-  /** The directory that relative sample paths resolve against. */
+  /** The directory that relative sample paths resolve against, absolute. */
   dir: string;
+  /** The suite file as the user would name it (relative when the user gave a relative path), for messages. */
+  displayFile: string;
+  format: SuiteFormat;
+  /** The JSONL file of the samples (absolute real path and display form); undefined for inline samples. */
+  samplesFile: SamplesFile | undefined;
   header: SuiteHeader;
   /** Lowercase hex sha256 of the canonical content (see hash-suite.ts). */
   sha256: string;
   sampleCount: number;
-  /** Streams the samples in file order; each call starts a new pass. */
+  /** Samples per category of `header.categories` (a declared category without samples counts 0). */
+  categoryCounts: Record<string, number>;
+  /**
+   * Streams the samples in file order; each call starts a new pass. A JSONL pass throws E_STATE when the file no
+   * longer holds what was validated (checked per line, and by digest once a pass reaches the end), E_INPUT when
+   * it can no longer be read.
+   */
   samples(): AsyncIterable<Sample>;
 }
 
-/** Opens and validates a suite; throws E_INPUT (unreadable) or E_SCHEMA (details.problems: Problem[]). */
+const sampleValidator = compileValidator(Sample);
+
+/**
+ * Opens and validates a suite; throws E_INPUT (the suite or its samples file cannot be read) or E_SCHEMA
+ * (`details.problems: Problem[]`, every problem found).
+ *
+ * @example
+ *   const suite = await openSuite('suites/cyber-knowledge');
+ *   for await (const sample of suite.samples()) console.log(sample.id);
+ */
 export async function openSuite(path: string): Promise<SuiteHandle> {
-  await Promise.resolve();
-  throw new RedlineError('E_INTERNAL', `openSuite(${path}) is not implemented yet`);
+  const scan = await scanSuite(path);
+  if (scan.inputError !== undefined) throw scan.inputError;
+  const { location } = scan;
+  if (scan.valid === undefined) {
+    const count = scan.problems.length;
+    const first = scan.problems[0];
+    throw new RedlineError(
+      'E_SCHEMA',
+      `${location.displayFile} is not a valid suite (${count} problem${count === 1 ? '' : 's'}` +
+        `${first === undefined ? '' : `, the first: ${formatProblem(first)}`}); run "redline suite validate ${path}" to list them all`,
+      { details: { problems: scan.problems } },
+    );
+  }
+  const { header, sha256, categoryCounts, headerHasher, source } = scan.valid;
+  const sampleCount = scan.sampleCount;
+  const samples =
+    source.kind === 'inline'
+      ? (): AsyncIterable<Sample> => streamInline(source.samples)
+      : (): AsyncIterable<Sample> => streamJsonl(source.samples, headerHasher.copy(), { sha256, sampleCount });
+  return {
+    path,
+    file: location.file,
+    dir: location.dir,
+    displayFile: location.displayFile,
+    format: location.format,
+    samplesFile: source.kind === 'jsonl' ? source.samples : undefined,
+    header,
+    sha256,
+    sampleCount,
+    categoryCounts,
+    samples,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await -- an async generator, so both sources stream alike
+async function* streamInline(samples: readonly Sample[]): AsyncGenerator<Sample> {
+  yield* samples;
+}
+
+async function* streamJsonl(
+  source: SamplesFile,
+  hasher: SuiteHasher,
+  expected: { sha256: string; sampleCount: number },
+): AsyncGenerator<Sample> {
+  const changed = (what: string): RedlineError =>
+    new RedlineError('E_STATE', `${source.displayFile} changed since the suite was opened (${what}); open the suite again`);
+  let count = 0;
+  for await (const { line, text } of readJsonlLines(source.file, source.displayFile)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw changed(`line ${line} is no longer valid JSON`);
+    }
+    if (!sampleValidator.check(value)) throw changed(`line ${line} is no longer a valid sample`);
+    count++;
+    try {
+      hasher.addSample(value);
+    } catch {
+      throw changed(`line ${line} now holds a number JSON cannot represent`);
+    }
+    yield value;
+  }
+  if (count !== expected.sampleCount) throw changed(`${count} samples instead of ${expected.sampleCount}`);
+  if (hasher.digest() !== expected.sha256) throw changed('its content no longer has the digest that was validated');
 }

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: micro-benchmarks of the hot paths (tinybench) and the end-to-end figures. Prints figures with
+ * their targets; it never fails on a timing (speed is reported, not asserted).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { benchMicro } from './micro.js';
+import { benchEndToEnd } from './e2e-throughput.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+log('Building the CLI (the benchmark measures compiled JavaScript, as a lab runs it) ...');
+execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`], { stdio: 'inherit' });
+
+log('\nMicro-benchmarks (hot paths, per call):');
+await benchMicro(log);
+
+log('\nEnd to end (simulator and runner in separate processes, loopback HTTP):');
+const figures = await benchEndToEnd(log);
+log('\nSummary:');
+for (const f of figures) {
+  log(`  ${f.ok ? 'meets' : 'MISSES'}  ${f.name}: ${f.value.toFixed(1)} ${f.unit} (target ${f.target})`);
+}

@@ -1,0 +1,50 @@
+// ESLint flat config: typescript-eslint type-checked rules; src/ is the pure core (STYLE.md, "The shape of the house").
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/harness/**', '../harness/*', '../../harness/*'], message: 'src/ must not import harness/ (imports go harness -> src only).' },
+          ],
+          paths: [
+            { name: 'node:worker_threads', message: 'threads belong in harness/.' },
+            { name: 'node:http', message: 'sockets belong in harness/.' },
+            { name: 'node:https', message: 'sockets belong in harness/.' },
+            { name: 'node:net', message: 'sockets belong in harness/.' },
+            { name: 'node:child_process', message: 'processes belong in harness/.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'src/ is pure: pass values in from harness/.' }],
+    },
+  },
+  {
+    files: ['tests/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+);

@@ -1,0 +1,453 @@
+/**
+ * Runs a suite against a model endpoint: suite -> (sample x epoch) units -> worker pool -> SQLite.
+ *
+ * Main thread only. It owns scheduling: the concurrency limit (AIMD on rate limits), retries with backoff (a
+ * unit waiting for its retry holds no slot), the batched writes, and the stop on Ctrl-C. Outcomes are data.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { RedlineError, type ErrorData } from '../../src/errors.js';
+import { AimdLimiter } from '../../src/endpoint/aimd.js';
+import { backoffDelayMs } from '../../src/endpoint/backoff.js';
+import type { Sample } from '../../src/schema/suite.js';
+import type { RunParams } from '../../src/schema/run.js';
+import type { SuiteHandle } from '../../src/suite/load-suite.js';
+import { selectSamples } from '../../src/suite/select-samples.js';
+import type { Db } from '../../src/store/open-store.js';
+import { countResults, createResultWriter, scoredUnitKeys, unitKey, type ResultRecord } from '../../src/store/results.js';
+import { beginSession, endSession, getRun, insertRun, type RunRecord } from '../../src/store/runs.js';
+import { redactUrl } from '../endpoints/openai-compatible.js';
+import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
+import type { UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
+import { HARNESS_VERSION } from '../version.js';
+
+/** Progress of a run, reported after every outcome. */
+export interface RunProgress {
+  runId: string;
+  total: number;
+  /** Units with a final result, including those stored by earlier sessions. */
+  done: number;
+  errors: number;
+  retries: number;
+  inFlight: number;
+  concurrencyLimit: number;
+  /** Units finished by this session, and its elapsed time, for the rate. */
+  sessionDone: number;
+  sessionElapsedMs: number;
+}
+
+/** Options of runSuite. */
+export interface RunSuiteOptions {
+  db: Db;
+  suite: SuiteHandle;
+  /** Base URL of the OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1. */
+  endpoint: string;
+  /** Parameters of a new run; ignored on resume (the stored ones apply). */
+  model: string;
+  developer: string | null;
+  params: RunParams;
+  policy: unknown;
+  concurrency: number;
+  workers: number;
+  /** Resume this run instead of starting a new one. */
+  resume?: string;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Stop dispatching when aborted; the run is recorded as interrupted. */
+  signal?: AbortSignal;
+  /** When aborted after `signal`, stop waiting for units in flight (a second Ctrl-C). */
+  force?: AbortSignal;
+  /** How long to wait for units in flight after an interrupt before abandoning them. */
+  drainMs?: number;
+  onProgress?: (progress: RunProgress) => void;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** What a finished session returns. */
+export interface RunSummary {
+  runId: string;
+  status: 'completed' | 'interrupted' | 'failed';
+  total: number;
+  scored: number;
+  errors: number;
+  error: ErrorData | null;
+}
+
+interface Unit {
+  sample: Sample;
+  epoch: number;
+  attempts: number;
+  lastError: ErrorData | null;
+}
+
+const WRITE_BATCH = 512;
+const WRITE_INTERVAL_MS = 50;
+
+/**
+ * Runs (or resumes) a suite and returns when the session ends.
+ *
+ * @example
+ * const summary = await runSuite({ db, suite, endpoint: 'http://127.0.0.1:8000/v1', model: 'm', ... });
+ */
+export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const endpoint = redactUrl(options.endpoint);
+  const sessionStart = now();
+  const run = options.resume === undefined ? startRun(options, endpoint, sessionStart) : resumeRun(options, endpoint, sessionStart);
+  const { params } = run;
+  const done = scoredUnitKeys(options.db, run.id);
+  const stored = countResults(options.db, run.id);
+  const writer = createResultWriter(options.db);
+
+  const limiter = new AimdLimiter({ max: options.concurrency, min: 1, cooldownMs: 2_000 });
+  const config: WorkerConfig = {
+    baseUrl: options.endpoint,
+    model: run.model,
+    apiKeyEnv: params.apiKeyEnv,
+    timeoutMs: params.timeoutMs,
+    maxSockets: Math.ceil(options.concurrency / Math.max(1, options.workers)) + 1,
+    defaults: options.suite.header.defaults,
+    ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
+    ...(params.maxTokens === undefined ? {} : { maxTokens: params.maxTokens }),
+  };
+  const pool: UnitPool = createUnitPool({ workers: options.workers, concurrency: options.concurrency, config });
+
+  // Scheduling state. `pending` holds new units read ahead from the suite; `ready` holds units whose retry delay
+  // has passed. Both are small (bounded by the read-ahead and the concurrency).
+  const pending: Unit[] = [];
+  const ready: Unit[] = [];
+  const retryTimers = new Map<Unit, NodeJS.Timeout>();
+  let inFlight = 0;
+  let sourceDone = false;
+  let stopping = false;
+  let fatal: ErrorData | null = null;
+  let sessionDone = 0;
+  let sessionErrors = 0;
+  let retries = 0;
+  let consecutiveFailures = 0;
+  const breakerLimit = Math.max(32, options.concurrency * 2);
+  const readAhead = Math.max(64, options.concurrency * 2);
+
+  let buffer: ResultRecord[] = [];
+  let flushTimer: NodeJS.Timeout | null = null;
+  const flush = (): void => {
+    if (flushTimer !== null) {
+      clearTimeout(flushTimer);
+      flushTimer = null;
+    }
+    if (buffer.length === 0) return;
+    const batch = buffer;
+    buffer = [];
+    writer.write(batch);
+  };
+  const record = (unit: Unit, outcome: UnitOutcome | null): void => {
+    const finishedAt = new Date(now()).toISOString();
+    const base = {
+      runId: run.id,
+      sampleId: unit.sample.id,
+      epoch: unit.epoch,
+      category: unit.sample.category ?? 'default',
+      attempts: unit.attempts,
+      finishedAt,
+    };
+    if (outcome !== null && outcome.status === 'scored') {
+      buffer.push({
+        ...base,
+        status: 'scored',
+        score: outcome.value,
+        answer: outcome.answer,
+        output: outcome.output,
+        errorCode: unit.lastError?.code ?? null,
+        errorMessage: unit.lastError?.message ?? null,
+        latencyMs: outcome.latencyMs,
+        promptTokens: outcome.promptTokens,
+        completionTokens: outcome.completionTokens,
+      });
+    } else {
+      buffer.push({
+        ...base,
+        status: 'error',
+        score: null,
+        answer: null,
+        output: null,
+        errorCode: unit.lastError?.code ?? 'E_INTERNAL',
+        errorMessage: unit.lastError?.message ?? 'no attempt completed',
+        latencyMs: outcome?.latencyMs ?? null,
+        promptTokens: null,
+        completionTokens: null,
+      });
+    }
+    if (buffer.length >= WRITE_BATCH) flush();
+    else flushTimer ??= setTimeout(flush, WRITE_INTERVAL_MS);
+  };
+
+  let wakeProducer: (() => void) | null = null;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+
+  const progress = (): void => {
+    options.onProgress?.({
+      runId: run.id,
+      total: run.totalUnits,
+      done: stored.scored + sessionDone,
+      errors: sessionErrors,
+      retries,
+      inFlight,
+      concurrencyLimit: limiter.limit,
+      sessionDone,
+      sessionElapsedMs: now() - sessionStart,
+    });
+  };
+
+  const checkFinished = (): void => {
+    const idle = inFlight === 0 && retryTimers.size === 0;
+    if (idle && (stopping || (sourceDone && pending.length === 0 && ready.length === 0))) finish();
+  };
+
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    // Units waiting for a retry are recorded with their last error: a resume runs them again.
+    for (const [unit, timer] of retryTimers) {
+      clearTimeout(timer);
+      record(unit, null);
+    }
+    retryTimers.clear();
+    wakeProducer?.();
+    checkFinished();
+  };
+
+  let closed = false;
+  const onOutcome = (unit: Unit, outcome: UnitOutcome): void => {
+    // After the session ended (drain timeout), late outcomes are dropped: those units are re-run on resume.
+    if (closed) return;
+    inFlight--;
+    if (outcome.status === 'scored') {
+      limiter.onSuccess();
+      consecutiveFailures = 0;
+      sessionDone++;
+      record(unit, outcome);
+    } else {
+      unit.lastError = outcome.error;
+      if (outcome.rateLimited) limiter.onRateLimited(now());
+      if (outcome.kind === 'fatal') {
+        fatal ??= outcome.error;
+        record(unit, outcome);
+        stop();
+      } else if (outcome.kind === 'retryable' && unit.attempts < params.maxAttempts && !stopping) {
+        retries++;
+        const delay = backoffDelayMs(
+          unit.attempts,
+          { baseMs: options.retryBaseMs ?? 500, maxMs: options.retryMaxMs ?? 30_000 },
+          random,
+          outcome.retryAfterMs ?? undefined,
+        );
+        const timer = setTimeout(() => {
+          retryTimers.delete(unit);
+          ready.push(unit);
+          pump();
+        }, delay);
+        retryTimers.set(unit, timer);
+      } else {
+        sessionErrors++;
+        record(unit, outcome);
+        if (outcome.kind === 'retryable' && ++consecutiveFailures >= breakerLimit) {
+          fatal ??= {
+            code: 'E_ENDPOINT',
+            message: `${consecutiveFailures} samples in a row failed after ${params.maxAttempts} attempts (last: ${outcome.error.message}); is the endpoint up?`,
+          };
+          stop();
+        }
+      }
+    }
+    progress();
+    pump();
+  };
+
+  const dispatch = (unit: Unit): void => {
+    inFlight++;
+    unit.attempts++;
+    const seed = params.seed === null ? undefined : unitSeed(params.seed, unit.sample.id, unit.epoch);
+    pool.run({ sample: unit.sample, epoch: unit.epoch, ...(seed === undefined ? {} : { seed }) }).then(
+      (outcome) => onOutcome(unit, outcome),
+      (error: unknown) =>
+        onOutcome(unit, {
+          status: 'error',
+          kind: stopping ? 'sample' : 'retryable',
+          error: { code: 'E_INTERNAL', message: `worker failed: ${(error as Error).message}` },
+          retryAfterMs: null,
+          rateLimited: false,
+          latencyMs: 0,
+        }),
+    );
+  };
+
+  function pump(): void {
+    while (!stopping && inFlight < limiter.limit) {
+      const unit = ready.shift() ?? pending.shift();
+      if (unit === undefined) break;
+      dispatch(unit);
+    }
+    if (pending.length < readAhead / 2 && wakeProducer !== null) {
+      const wake = wakeProducer;
+      wakeProducer = null;
+      wake();
+    }
+    checkFinished();
+  }
+
+  const onAbort = (): void => stop();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted === true) stop();
+  const onForce = (): void => {
+    stop();
+    finish();
+  };
+  options.force?.addEventListener('abort', onForce, { once: true });
+
+  const produce = async (): Promise<void> => {
+    const selection = selectSamples(options.suite, {
+      ...(params.limit === null ? {} : { limit: params.limit }),
+      ...(params.seed === null ? {} : { seed: String(params.seed) }),
+    });
+    for await (const sample of selection) {
+      if (stopping) break;
+      for (let epoch = 1; epoch <= params.epochs; epoch++) {
+        const key = unitKey(sample.id, epoch);
+        if (done.delete(key)) continue;
+        pending.push({ sample, epoch, attempts: 0, lastError: null });
+      }
+      pump();
+      if (pending.length >= readAhead) {
+        await new Promise<void>((resolve) => {
+          wakeProducer = resolve;
+        });
+      }
+    }
+    sourceDone = true;
+    pump();
+  };
+
+  let drainTimer: NodeJS.Timeout | null = null;
+  try {
+    await produce();
+    if (stopping) {
+      // Give units in flight a moment to land; what does not is simply re-run on resume.
+      drainTimer = setTimeout(finish, options.drainMs ?? 10_000);
+    }
+    await finished;
+  } catch (error) {
+    // Reading the suite failed mid-run (e.g. the file vanished): keep what was stored, mark the run failed.
+    closed = true;
+    flush();
+    await pool.destroy();
+    const data: ErrorData = error instanceof RedlineError ? { code: error.code, message: error.message } : { code: 'E_INPUT', message: (error as Error).message };
+    endSession(options.db, run.id, { status: 'failed', at: new Date(now()).toISOString(), elapsedMs: now() - sessionStart, error: data });
+    throw error;
+  } finally {
+    if (drainTimer !== null) clearTimeout(drainTimer);
+    options.signal?.removeEventListener('abort', onAbort);
+    options.force?.removeEventListener('abort', onForce);
+    for (const timer of retryTimers.values()) clearTimeout(timer);
+  }
+  closed = true;
+  flush();
+  await pool.destroy();
+
+  const counts = countResults(options.db, run.id);
+  const status: RunSummary['status'] =
+    fatal !== null ? 'failed' : stopping || counts.scored + counts.errors < run.totalUnits ? 'interrupted' : 'completed';
+  endSession(options.db, run.id, {
+    status,
+    at: new Date(now()).toISOString(),
+    elapsedMs: now() - sessionStart,
+    ...(fatal === null ? {} : { error: fatal }),
+  });
+  return { runId: run.id, status, total: run.totalUnits, scored: counts.scored, errors: counts.errors, error: fatal };
+}
+
+function startRun(options: RunSuiteOptions, endpoint: string, at: number): RunRecord {
+  const { suite, params } = options;
+  const sampleCount = params.limit === null ? suite.sampleCount : Math.min(params.limit, suite.sampleCount);
+  const startedAt = new Date(at).toISOString();
+  const record: Omit<RunRecord, 'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'> = {
+    id: newRunId(at),
+    suite: {
+      id: suite.header.id,
+      version: suite.header.version,
+      sha256: suite.sha256,
+      title: suite.header.title,
+      path: suite.path,
+    },
+    categories: suite.header.categories,
+    model: options.model,
+    endpoint,
+    developer: options.developer,
+    params,
+    policy: options.policy,
+    harnessVersion: HARNESS_VERSION,
+    sampleCount,
+    totalUnits: sampleCount * params.epochs,
+    startedAt,
+    host: hostname(),
+    pid: process.pid,
+  };
+  insertRun(options.db, record);
+  return getRun(options.db, record.id);
+}
+
+function resumeRun(options: RunSuiteOptions, endpoint: string, at: number): RunRecord {
+  const id = options.resume ?? '';
+  const run = getRun(options.db, id);
+  if (run.suite.sha256 !== options.suite.sha256) {
+    throw new RedlineError(
+      'E_STATE',
+      `run ${id} was started on suite ${run.suite.id}@${run.suite.version} (sha256 ${run.suite.sha256.slice(0, 12)}…) ` +
+        `but ${options.suite.path} now hashes to ${options.suite.sha256.slice(0, 12)}…; resume with the same suite content`,
+    );
+  }
+  if (run.status === 'running' && run.pid !== null && run.host === hostname() && isAlive(run.pid)) {
+    throw new RedlineError(
+      'E_STATE',
+      `run ${id} is still running in process ${run.pid} on this host; stop it first (Ctrl-C) or wait for it`,
+    );
+  }
+  const counts = countResults(options.db, id);
+  if (run.status === 'completed' && counts.errors === 0 && counts.scored >= run.totalUnits) {
+    throw new RedlineError('E_STATE', `run ${id} is completed with no errored samples: nothing to resume`);
+  }
+  beginSession(options.db, id, new Date(at).toISOString(), hostname(), process.pid, endpoint);
+  return getRun(options.db, id);
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A run id that sorts by start time: `YYYYMMDD-HHMMSS-xxxxxx`. */
+export function newRunId(at: number): string {
+  const iso = new Date(at).toISOString();
+  const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A per-(sample, epoch) request seed derived from the run seed (FNV-1a, 31 bits). */
+export function unitSeed(seed: number, sampleId: string, epoch: number): number {
+  let hash = 0x811c9dc5 ^ (seed | 0);
+  const text = `${sampleId}\u0000${epoch}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) & 0x7fffffff;
+}

@@ -1,0 +1,159 @@
+/**
+ * The `results` table: one row per (run, sample, epoch), written by the main thread in batched transactions.
+ *
+ * A scored row is final: writing the same unit again (a resumed run racing a late outcome) never replaces it,
+ * while an errored row is replaced by a later attempt. So a unit has exactly one row, whatever happens.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { ErrorCode } from '../errors.js';
+import type { Db } from './open-store.js';
+
+/** One (sample, epoch) outcome as stored. */
+export interface ResultRecord {
+  runId: string;
+  sampleId: string;
+  epoch: number;
+  category: string;
+  status: 'scored' | 'error';
+  score: number | null;
+  answer: string | null;
+  output: string | null;
+  attempts: number;
+  errorCode: ErrorCode | null;
+  errorMessage: string | null;
+  latencyMs: number | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  finishedAt: string;
+}
+
+/** Counts of stored units of a run. */
+export interface ResultCounts {
+  scored: number;
+  errors: number;
+}
+
+/** A batched writer of results bound to one database. */
+export interface ResultWriter {
+  /** Writes `records` in one transaction. */
+  write(records: readonly ResultRecord[]): void;
+}
+
+/** Prepares the statements once and returns a writer. */
+export function createResultWriter(db: Db): ResultWriter {
+  const upsert: Statement = db.prepare(
+    `INSERT INTO results (run_id, sample_id, epoch, category, status, score, answer, output, attempts, error_code,
+       error_message, latency_ms, prompt_tokens, completion_tokens, finished_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (run_id, sample_id, epoch) DO UPDATE SET
+       category = excluded.category, status = excluded.status, score = excluded.score, answer = excluded.answer,
+       output = excluded.output, attempts = results.attempts + excluded.attempts, error_code = excluded.error_code,
+       error_message = excluded.error_message, latency_ms = excluded.latency_ms,
+       prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+       finished_at = excluded.finished_at
+     WHERE results.status = 'error'`,
+  );
+  const writeAll = db.transaction((records: readonly ResultRecord[]) => {
+    for (const r of records) {
+      upsert.run(
+        r.runId,
+        r.sampleId,
+        r.epoch,
+        r.category,
+        r.status,
+        r.score,
+        r.answer,
+        r.output,
+        r.attempts,
+        r.errorCode,
+        r.errorMessage,
+        r.latencyMs,
+        r.promptTokens,
+        r.completionTokens,
+        r.finishedAt,
+      );
+    }
+  });
+  return { write: (records) => writeAll.immediate(records) };
+}
+
+/** The keys `sampleId \u0000 epoch` of units already scored in a run (errored ones are re-run on resume). */
+export function scoredUnitKeys(db: Db, runId: string): Set<string> {
+  const keys = new Set<string>();
+  const rows = db
+    .prepare(`SELECT sample_id, epoch FROM results WHERE run_id = ? AND status = 'scored'`)
+    .raw()
+    .iterate(runId) as IterableIterator<[string, number]>;
+  for (const [sampleId, epoch] of rows) keys.add(unitKey(sampleId, epoch));
+  return keys;
+}
+
+/** The key of one unit in the sets above. */
+export function unitKey(sampleId: string, epoch: number): string {
+  return `${sampleId}\u0000${epoch}`;
+}
+
+/** Counts scored and errored units of a run. */
+export function countResults(db: Db, runId: string): ResultCounts {
+  const row = db
+    .prepare(
+      `SELECT COALESCE(SUM(status = 'scored'), 0) AS scored, COALESCE(SUM(status = 'error'), 0) AS errors
+       FROM results WHERE run_id = ?`,
+    )
+    .get(runId) as { scored: number; errors: number };
+  return { scored: row.scored, errors: row.errors };
+}
+
+/** A unit's score row, as the aggregation reads it. */
+export interface ScoreRow {
+  sampleId: string;
+  epoch: number;
+  category: string;
+  score: number;
+}
+
+/** Streams the scored units of a run ordered by sample then epoch (the primary key's order: no sort). */
+export function* iterateScores(db: Db, runId: string): Generator<ScoreRow> {
+  const rows = db
+    .prepare(
+      `SELECT sample_id, epoch, category, score FROM results
+       WHERE run_id = ? AND status = 'scored' ORDER BY sample_id, epoch`,
+    )
+    .raw()
+    .iterate(runId) as IterableIterator<[string, number, string, number]>;
+  for (const [sampleId, epoch, category, score] of rows) yield { sampleId, epoch, category, score };
+}
+
+/** Reads all stored units of one sample in a run (for inspection and tests). */
+export function getSampleResults(db: Db, runId: string, sampleId: string): ResultRecord[] {
+  const rows = db
+    .prepare('SELECT * FROM results WHERE run_id = ? AND sample_id = ? ORDER BY epoch')
+    .all(runId, sampleId) as Array<Record<string, unknown>>;
+  return rows.map((row) => ({
+    runId: row.run_id as string,
+    sampleId: row.sample_id as string,
+    epoch: row.epoch as number,
+    category: row.category as string,
+    status: row.status as 'scored' | 'error',
+    score: row.score as number | null,
+    answer: row.answer as string | null,
+    output: row.output as string | null,
+    attempts: row.attempts as number,
+    errorCode: row.error_code as ErrorCode | null,
+    errorMessage: row.error_message as string | null,
+    latencyMs: row.latency_ms as number | null,
+    promptTokens: row.prompt_tokens as number | null,
+    completionTokens: row.completion_tokens as number | null,
+    finishedAt: row.finished_at as string,
+  }));
+}
+
+/** Counts scored and errored units of every run in one pass (for `redline runs`). */
+export function countResultsByRun(db: Db): Map<string, ResultCounts> {
+  const rows = db
+    .prepare(
+      `SELECT run_id, SUM(status = 'scored') AS scored, SUM(status = 'error') AS errors FROM results GROUP BY run_id`,
+    )
+    .all() as Array<{ run_id: string; scored: number; errors: number }>;
+  return new Map(rows.map((r) => [r.run_id, { scored: r.scored, errors: r.errors }]));
+}

@@ -1,0 +1,28 @@
+/**
+ * The published JSON Schema files of the suite format, rendered from the TypeBox source (src/schema/suite.ts).
+ * `npm run schemas` writes them to schemas/; a test checks the committed files match, so they cannot drift.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { Sample, SuiteFile } from '../schema/suite.js';
+
+/** One schema file: `name` inside schemas/, `text` its exact content. */
+export interface JsonSchemaFile {
+  name: string;
+  text: string;
+}
+
+const DIALECT = 'http://json-schema.org/draft-07/schema#';
+
+/** Renders schemas/suite.schema.json (a suite file) and schemas/sample.schema.json (one JSONL line). */
+export function renderJsonSchemas(): JsonSchemaFile[] {
+  return [
+    render('suite.schema.json', 'Redline suite', SuiteFile),
+    render('sample.schema.json', 'Redline sample (one line of a suite JSONL file)', Sample),
+  ];
+}
+
+function render(name: string, title: string, schema: TSchema): JsonSchemaFile {
+  // JSON.stringify drops TypeBox's symbol-keyed metadata ([Kind], [OptionalKind]), leaving plain JSON Schema.
+  const document = { $schema: DIALECT, title, ...schema };
+  return { name, text: `${JSON.stringify(document, null, 2)}\n` };
+}

@@ -1,0 +1,308 @@
+/**
+ * The one validation pass over a suite, shared by validateSuite and openSuite: it reads the suite file, streams
+ * a JSONL file line by line (holding only the set of sample ids, never the samples), and computes every problem,
+ * the sample count, the categories and the digest at once.
+ *
+ * Category rule: a sample without `category` belongs to the category "default" (DEFAULT_CATEGORY). When the suite
+ * declares `categories`, every sample must name one of them (a suite that wants uncategorised samples declares
+ * "default"); when it declares none, the categories are those the samples use, each with weight 1.
+ */
+import { Type } from '@sinclair/typebox';
+import { RedlineError, type Problem } from '../errors.js';
+import { checkSample } from '../scoring/check-sample.js';
+import { Sample, SuiteDefaults, SuiteFile } from '../schema/suite.js';
+import { compileValidator, escapePointer } from '../schema/validate.js';
+import { createSuiteHasher, type SuiteHasher } from './hash-suite.js';
+import type { SuiteHeader } from './load-suite.js';
+import { locateJsonSyntaxError } from './locate-json-error.js';
+import { locateSuite, type SuiteLocation } from './locate-suite.js';
+import { parseSuiteFile } from './parse-suite-file.js';
+import { DEFAULT_MAX_PROBLEMS, ProblemList } from './problem-list.js';
+import { readJsonlLines } from './read-jsonl-lines.js';
+import { resolveSamplesPath, type SamplesFile } from './resolve-samples-path.js';
+
+/** The category of a sample that names none. */
+export const DEFAULT_CATEGORY = 'default';
+
+/** The suite file with `samples` left open: samples are checked one by one, so each gets its own pointer. */
+const SuiteFileHeader = Type.Object(
+  { ...SuiteFile.properties, samples: Type.Unknown({ description: 'A JSONL path or an inline array of samples.' }) },
+  { additionalProperties: false },
+);
+// Checked by hand because a TypeBox Record only constrains keys through patternProperties, which lets other keys
+// through unchecked (skipped when the schema itself reports the key).
+const CATEGORY_ID = new RegExp(
+  Object.keys(SuiteFile.properties.categories.patternProperties)[0] ?? '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+);
+
+const headerValidator = compileValidator(SuiteFileHeader);
+const sampleValidator = compileValidator(Sample);
+const defaultsValidator = compileValidator(SuiteDefaults);
+
+/** Options of a validation pass. */
+export interface ScanOptions {
+  /** Problems kept before the rest are summarised as "and N more" (default 1000). */
+  maxProblems?: number;
+}
+
+/** Everything one validation pass learns about a suite. */
+export interface SuiteScan {
+  location: SuiteLocation;
+  /** Every problem found (capped); empty when the suite is valid. */
+  problems: Problem[];
+  /** Set when a file the suite names could not be read (it is also among `problems`). */
+  inputError?: RedlineError;
+  /** Non-blank JSONL lines or inline array items, valid or not. */
+  sampleCount: number;
+  /** The following are set only when `problems` is empty. */
+  valid?: {
+    header: SuiteHeader;
+    sha256: string;
+    /** Samples per category (declared categories without samples count 0). */
+    categoryCounts: Record<string, number>;
+    /** The hasher right after the header, to verify later passes over the samples. */
+    headerHasher: SuiteHasher;
+    source: { kind: 'jsonl'; samples: SamplesFile } | { kind: 'inline'; samples: Sample[] };
+  };
+}
+
+/** Runs the validation pass; throws E_INPUT only when the suite path or its suite file cannot be read. */
+export async function scanSuite(path: string, options: ScanOptions = {}): Promise<SuiteScan> {
+  const location = await locateSuite(path);
+  const parsed = await parseSuiteFile(location);
+  const file = location.displayFile;
+  const problems = new ProblemList(file, options.maxProblems ?? DEFAULT_MAX_PROBLEMS);
+  const at = (pointer: string, message: string): Problem => {
+    const line = parsed.lineOf(pointer);
+    return { file, ...(line === undefined ? {} : { line }), pointer, message };
+  };
+  const result = (extra: Partial<SuiteScan> = {}): SuiteScan => ({
+    location,
+    problems: problems.toArray(),
+    sampleCount: 0,
+    ...extra,
+  });
+
+  problems.add(...parsed.problems);
+  const raw = parsed.value;
+  if (raw === undefined) return result();
+  if (!isPlainObject(raw)) {
+    problems.add(at('', `a suite must be a JSON object with "id", "version", "title" and "samples" (got ${describeType(raw)})`));
+    return result();
+  }
+
+  // The header: schema, then what the schema cannot say.
+  problems.add(...headerValidator.problems(raw, { file }).map((p) => at(p.pointer, p.message)));
+  const declared = isPlainObject(raw.categories) ? Object.keys(raw.categories) : undefined;
+  for (const key of declared ?? []) {
+    const pointer = `/categories/${escapePointer(key)}`;
+    if (!CATEGORY_ID.test(key) && !problems.has(file, pointer, parsed.lineOf(pointer))) {
+      problems.add(at(pointer, `invalid category id "${key}": use letters, digits, ".", "_" and "-", starting with a letter or digit`));
+    }
+  }
+  const defaults = defaultsValidator.check(raw.defaults) ? raw.defaults : undefined;
+  let hasher: SuiteHasher | undefined;
+  try {
+    hasher = createSuiteHasher(raw);
+  } catch {
+    // Only a non-finite number in an unchecked place can get here, and the schema reports it.
+    hasher = undefined;
+    if (problems.count === 0) problems.add(at('', 'contains a number that JSON cannot represent (NaN or Infinity)'));
+  }
+  const headerHasher = hasher?.copy();
+
+  // The samples.
+  const checker = createSampleChecker({ declared, defaults, problems, hasher });
+  let samplesFile: SamplesFile | undefined;
+  let inputError: RedlineError | undefined;
+  const samples = raw.samples;
+  if (typeof samples === 'string') {
+    const resolved = await resolveSamplesPath(location.dir, location.displayDir, samples);
+    if (resolved.ok) {
+      samplesFile = resolved.samples;
+      for await (const { line, text } of readJsonlLines(samplesFile.file, samplesFile.displayFile)) {
+        checker.checkLine(text, samplesFile.displayFile, line);
+      }
+      if (checker.count === 0) {
+        problems.add(at('/samples', `the suite has no samples (${samplesFile.displayFile} has no non-blank lines)`));
+      }
+    } else {
+      inputError = resolved.error;
+      problems.add(at('/samples', resolved.message));
+    }
+  } else if (Array.isArray(samples)) {
+    samples.forEach((sample: unknown, index) => {
+      checker.checkValue(sample, { file, pointer: `/samples/${index}`, firstSeen: index, locate: parsed.lineOf });
+    });
+    if (samples.length === 0) problems.add(at('/samples', 'the suite has no samples (the array is empty)'));
+  } else if (samples !== undefined) {
+    problems.add(at('/samples', `must be the path of a JSONL file or an array of samples (got ${describeType(samples)})`));
+  }
+
+  const extra = { sampleCount: checker.count, ...(inputError === undefined ? {} : { inputError }) };
+  if (problems.count > 0 || hasher === undefined || headerHasher === undefined) return result(extra);
+
+  const suite = raw as SuiteFile;
+  const header = resolveHeader(suite, checker.categoryCounts);
+  const categoryCounts = Object.fromEntries(Object.keys(header.categories).map((c) => [c, checker.categoryCounts.get(c) ?? 0]));
+  return result({
+    ...extra,
+    valid: {
+      header,
+      sha256: hasher.digest(),
+      categoryCounts,
+      headerHasher,
+      source:
+        samplesFile === undefined ? { kind: 'inline', samples: suite.samples as Sample[] } : { kind: 'jsonl', samples: samplesFile },
+    },
+  });
+}
+
+interface SampleWhere {
+  file: string;
+  /** Pointer of the sample in `file`: '' for a JSONL line, /samples/N inline. */
+  pointer: string;
+  /** The JSONL line, or the inline index: where a duplicate id was first seen. */
+  firstSeen: number;
+  line?: number;
+  /** Maps a pointer to its line, for inline samples. */
+  locate?: (pointer: string) => number | undefined;
+}
+
+/** Checks samples one at a time, remembering only their ids and category counts. */
+function createSampleChecker(context: {
+  declared: readonly string[] | undefined;
+  defaults: SuiteDefaults | undefined;
+  problems: ProblemList;
+  hasher: SuiteHasher | undefined;
+}): {
+  readonly count: number;
+  readonly categoryCounts: Map<string, number>;
+  checkLine(text: string, file: string, line: number): void;
+  checkValue(value: unknown, where: SampleWhere): void;
+} {
+  const { declared, defaults, problems } = context;
+  let hasher = context.hasher;
+  const declaredSet = declared === undefined ? undefined : new Set(declared);
+  const firstSeenById = new Map<string, number>();
+  const categoryCounts = new Map<string, number>();
+  let count = 0;
+
+  const checkValue = (value: unknown, where: SampleWhere): void => {
+    const isInline = where.pointer !== '';
+    const at = (relative: string, message: string): Problem => {
+      const pointer = where.pointer + relative;
+      const line = where.line ?? where.locate?.(pointer);
+      return { file: where.file, ...(line === undefined ? {} : { line }), pointer, message };
+    };
+    if (!isPlainObject(value)) {
+      problems.add(at('', `a sample must be a JSON object (got ${describeType(value)})`));
+      hasher = undefined;
+      return;
+    }
+    const schemaProblems = sampleValidator.problems(value, { file: where.file, basePointer: where.pointer });
+    problems.add(...schemaProblems.map((p) => at(p.pointer.slice(where.pointer.length), p.message)));
+
+    if (typeof value.id === 'string') {
+      const first = firstSeenById.get(value.id);
+      if (first === undefined) firstSeenById.set(value.id, where.firstSeen);
+      else {
+        const place = isInline ? `/samples/${first}` : `line ${first}`;
+        problems.add(at('/id', `duplicate sample id "${value.id}" (first used at ${place}); sample ids must be unique`));
+      }
+    }
+
+    const category = value.category === undefined ? DEFAULT_CATEGORY : value.category;
+    if (typeof category === 'string') {
+      if (declaredSet !== undefined && !declaredSet.has(category)) {
+        const list = [...declaredSet].map((c) => `"${c}"`).join(', ');
+        problems.add(
+          value.category === undefined
+            ? at('', `missing "category": the suite declares categories, so every sample names one of ${list}`)
+            : at('/category', `category "${category}" is not declared in the suite's "categories" (declared: ${list})`),
+        );
+      }
+      categoryCounts.set(category, (categoryCounts.get(category) ?? 0) + 1);
+    }
+
+    if (schemaProblems.length > 0) {
+      hasher = undefined;
+      return;
+    }
+    const sample = value as Sample;
+    for (const issue of checkSample(sample, defaults)) problems.add(at(issue.pointer, issue.message));
+    const nonFinite = findNonFiniteNumbers(sample, '');
+    for (const pointer of nonFinite) problems.add(at(pointer, 'must be a finite number (JSON cannot represent NaN or Infinity)'));
+    if (nonFinite.length > 0) hasher = undefined;
+    hasher?.addSample(sample);
+  };
+
+  return {
+    get count() {
+      return count;
+    },
+    categoryCounts,
+    checkLine(text, file, line) {
+      count++;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        const located = locateJsonSyntaxError(text);
+        const message =
+          located === undefined
+            ? `invalid JSON: ${error instanceof Error ? error.message : String(error)}`
+            : `invalid JSON at column ${located.column}: ${located.message}`;
+        problems.add({ file, line, pointer: '', message });
+        hasher = undefined;
+        return;
+      }
+      checkValue(value, { file, pointer: '', line, firstSeen: line });
+    },
+    checkValue(value, where) {
+      count++;
+      checkValue(value, where);
+    },
+  };
+}
+
+function resolveHeader(suite: SuiteFile, seen: ReadonlyMap<string, number>): SuiteHeader {
+  const categories: SuiteHeader['categories'] = {};
+  if (suite.categories === undefined) {
+    for (const name of seen.keys()) categories[name] = { weight: 1 };
+  } else {
+    for (const [name, category] of Object.entries(suite.categories)) categories[name] = { ...category, weight: category.weight ?? 1 };
+  }
+  return {
+    id: suite.id,
+    version: suite.version,
+    title: suite.title,
+    ...(suite.description === undefined ? {} : { description: suite.description }),
+    ...(suite.license === undefined ? {} : { license: suite.license }),
+    categories,
+    defaults: suite.defaults ?? {},
+  };
+}
+
+/** Pointers (relative to `value`) of the NaN/Infinity numbers inside it: JSON.parse turns 1e999 into Infinity. */
+function findNonFiniteNumbers(value: unknown, pointer: string): string[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [pointer];
+  if (Array.isArray(value)) return value.flatMap((item, i) => findNonFiniteNumbers(item, `${pointer}/${i}`));
+  if (isPlainObject(value)) {
+    return Object.entries(value).flatMap(([key, item]) => findNonFiniteNumbers(item, `${pointer}/${escapePointer(key)}`));
+  }
+  return [];
+}
+
+/** True for a non-null, non-array object. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** "an array", "a string", "null" ... for messages. */
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}

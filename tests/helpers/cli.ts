@@ -1,0 +1,57 @@
+/**
+ * Runs the CLI in-process (fast) or as a child process (for signals and SIGKILL), capturing its output.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../harness/cli/program.js';
+
+/** What a CLI invocation printed and returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `redline ARGV` in this process. */
+export async function runCliCapture(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    isTTY: false,
+    env: { ...process.env, ...env },
+    cwd: process.cwd(),
+  });
+  return { code, stdout, stderr };
+}
+
+/** The CLI's entry point, run through tsx in a child process. */
+export const MAIN = fileURLToPath(new URL('../../harness/cli/main.ts', import.meta.url));
+
+/** Starts `redline ARGV` as a child process. */
+export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...argv], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Collects a child's output and waits for it to exit. */
+export function waitForExit(child: ChildProcess): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+  });
+}
