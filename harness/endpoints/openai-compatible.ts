@@ -9,14 +9,22 @@ import { setMaxListeners } from 'node:events';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RedlineError } from '../../src/errors.js';
 import type { ChatMessage } from '../../src/scoring/build-messages.js';
-import type { AttemptFailure, AttemptResult, FailureKind, TokenUsage } from '../../src/endpoint/attempt-result.js';
+import type { AttemptFailure, AttemptResult, FailureKind } from '../../src/endpoint/attempt-result.js';
 import { classifyStatus } from '../../src/endpoint/classify-status.js';
 import { parseRetryAfter } from '../../src/endpoint/retry-after.js';
-import { isSecretParam, redactUrl } from '../../src/endpoint/redact-url.js';
+import { fatalHint } from '../../src/endpoint/fatal-hint.js';
+import { parseBaseUrl } from '../../src/endpoint/parse-base-url.js';
+import { parseCompletion } from '../../src/endpoint/parse-completion.js';
+import { redactUrl } from '../../src/endpoint/redact-url.js';
 import { extractServerMessage } from '../../src/endpoint/server-message.js';
 import { scrubSecrets, secretVariants } from '../../src/endpoint/scrub-secrets.js';
 
-export type { AttemptFailure, AttemptResult, AttemptSuccess, FailureKind } from '../../src/endpoint/attempt-result.js';
+export type {
+  AttemptFailure,
+  AttemptResult,
+  AttemptSuccess,
+  FailureKind,
+} from '../../src/endpoint/attempt-result.js';
 export { redactUrl } from '../../src/endpoint/redact-url.js';
 
 /** How to reach the endpoint. */
@@ -115,7 +123,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     basic = Buffer.from(`${target.username}:${target.password}`).toString('base64');
     headers['authorization'] = `Basic ${basic}`;
   }
-  const secrets = secretVariants([options.apiKey, target.password, basic, ...target.queryValues]);
+  const secrets = secretVariants([options.apiKey, target.password, basic, ...target.secretQueryValues]);
   // One options object for all requests: http.request copies headers synchronously, so setting
   // content-length right before each call is safe on this single thread and saves two objects a request.
   const requestOptions: RequestOptions = {
@@ -134,7 +142,13 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     kind: FailureKind,
     message: string,
     startedMs: number,
-    extra?: { code?: 'E_TIMEOUT'; status?: number; retryAfterMs?: number; rateLimited?: boolean; aborted?: true },
+    extra?: {
+      code?: 'E_TIMEOUT';
+      status?: number;
+      retryAfterMs?: number;
+      rateLimited?: boolean;
+      aborted?: true;
+    },
   ): AttemptFailure {
     const result: AttemptFailure = {
       ok: false,
@@ -156,7 +170,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     const serverSaid = extractServerMessage(scrubSecrets(body, secrets));
     const head = `HTTP ${status} ${res.statusMessage || STATUS_CODES[status] || ''}`.trimEnd();
     let message = `${head} from ${endpoint}${serverSaid === '' ? '' : `: ${serverSaid}`}`;
-    if (kind === 'fatal') message += `. ${fatalHint(status, res.headers)}`;
+    if (kind === 'fatal') {
+      const hint = fatalHint(status, { endpoint, model, location: header(res.headers, 'location') });
+      message += `${/[.!?]$/.test(message) ? '' : '.'} ${hint}`;
+    }
     const extra: { status: number; rateLimited: boolean; retryAfterMs?: number } = { status, rateLimited };
     const retryAfterMs = parseRetryAfter(
       { retryAfter: header(res.headers, 'retry-after'), retryAfterMs: header(res.headers, 'retry-after-ms') },
@@ -166,26 +183,6 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     return failure(kind, message, startedMs, extra);
   }
 
-  function fatalHint(status: number, resHeaders: IncomingHttpHeaders): string {
-    switch (status) {
-      case 401:
-        return 'The endpoint rejected the credentials: check the API key (sent as "Authorization: Bearer")';
-      case 403:
-        return `The credentials may not use this endpoint or model "${model}": check the key's permissions and the model name`;
-      case 404:
-        return `Check the base URL (the API root ending in /v1, e.g. http://127.0.0.1:8000/v1) and the model name "${model}" (GET ${endpoint.replace(/\/$/, '')}/models lists the served models)`;
-      case 405:
-        return 'The URL does not accept POST /chat/completions: check the base URL (the API root ending in /v1)';
-      default:
-        if (status >= 300 && status < 400) {
-          const location = header(resHeaders, 'location');
-          const to = location === undefined ? '' : ` to ${redactUrl(URL.canParse(location, target.url.href) ? new URL(location, target.url).href : location)}`;
-          return `The endpoint redirects${to}: use the final URL as the base URL`;
-        }
-        return 'Check the endpoint configuration (base URL, model name, API key)';
-    }
-  }
-
   function networkFailure(error: NodeJS.ErrnoException, startedMs: number): AttemptFailure {
     const code = error.code ?? 'ERROR';
     if (TLS_CONFIG_ERRORS.has(code)) {
@@ -193,43 +190,36 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         code === 'ERR_SSL_WRONG_VERSION_NUMBER'
           ? 'the server does not speak TLS here: use http:// or the TLS port'
           : 'point NODE_EXTRA_CA_CERTS at the lab CA bundle, or check the host name in the certificate';
-      return failure('fatal', `TLS error (${code}) talking to ${endpoint}: ${error.message}; ${hint}`, startedMs);
+      return failure(
+        'fatal',
+        `TLS error (${code}) talking to ${endpoint}: ${error.message}; ${hint}`,
+        startedMs,
+      );
     }
     const hint = code === 'ECONNREFUSED' ? ' (is the model server running and listening there?)' : '';
-    return failure('retryable', `connection error (${code}) talking to ${endpoint}: ${error.message}${hint}`, startedMs);
+    return failure(
+      'retryable',
+      `connection error (${code}) talking to ${endpoint}: ${error.message}${hint}`,
+      startedMs,
+    );
   }
 
-  function parseCompletion(body: string, startedMs: number): AttemptResult {
-    if (body.trim() === '') return failure('retryable', `empty response body from ${endpoint}`, startedMs);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body);
-    } catch {
-      const snippet = extractServerMessage(scrubSecrets(body, secrets), 80);
-      return failure('retryable', `malformed JSON body (${body.length} chars) from ${endpoint}: ${snippet}`, startedMs);
+  function completion(body: string, startedMs: number): AttemptResult {
+    const parsed = parseCompletion(body);
+    if (!parsed.ok) {
+      return failure(
+        'retryable',
+        `response from ${endpoint}: ${scrubSecrets(parsed.problem, secrets)}`,
+        startedMs,
+      );
     }
-    const choice = isRecord(doc) && Array.isArray(doc['choices']) ? (doc['choices'][0] as unknown) : undefined;
-    const message = isRecord(choice) ? choice['message'] : undefined;
-    let content = isRecord(message) ? textOf(message['content']) : undefined;
-    if (content === undefined && isRecord(message)) {
-      // Tool calls without text: not used by Redline yet; the model gave no answer, which scores as such.
-      const toolCalls = message['tool_calls'];
-      if (Array.isArray(toolCalls) && toolCalls.length > 0) content = '';
-    }
-    if (content === undefined) {
-      const serverSaid = isRecord(doc) && doc['error'] !== undefined ? extractServerMessage(body) : '';
-      const detail = serverSaid === '' ? '' : `: ${serverSaid}`;
-      return failure('retryable', `response from ${endpoint} has no choices[0].message.content${detail}`, startedMs);
-    }
-    const finish = isRecord(choice) ? choice['finish_reason'] : undefined;
     const result: AttemptResult = {
       ok: true,
-      content,
-      finishReason: typeof finish === 'string' ? finish : null,
+      content: parsed.content,
+      finishReason: parsed.finishReason,
       latencyMs: performance.now() - startedMs,
     };
-    const usage = isRecord(doc) ? usageOf(doc['usage']) : undefined;
-    if (usage !== undefined) result.usage = usage;
+    if (parsed.usage !== undefined) result.usage = parsed.usage;
     return result;
   }
 
@@ -265,7 +255,11 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         resolve(result);
       };
       const onAbort = (): void => {
-        settle(failure('retryable', `aborted by the caller after ${elapsed(startedMs)} ms`, startedMs, { aborted: true }));
+        settle(
+          failure('retryable', `aborted by the caller after ${elapsed(startedMs)} ms`, startedMs, {
+            aborted: true,
+          }),
+        );
         req.destroy();
       };
       const timer = setTimeout(() => {
@@ -285,13 +279,21 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         res.on('data', (chunk: string) => {
           text += chunk;
           if (text.length > MAX_RESPONSE_CHARS) {
-            settle(failure('retryable', `response from ${endpoint} exceeds ${MAX_RESPONSE_CHARS} chars`, startedMs));
+            settle(
+              failure(
+                'retryable',
+                `response from ${endpoint} exceeds ${MAX_RESPONSE_CHARS} chars`,
+                startedMs,
+              ),
+            );
             req.destroy();
           }
         });
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          settle(status >= 200 && status < 300 ? parseCompletion(text, startedMs) : httpFailure(res, text, startedMs));
+          settle(
+            status >= 200 && status < 300 ? completion(text, startedMs) : httpFailure(res, text, startedMs),
+          );
         });
         // The connection closed before the body was complete (truncated Content-Length or chunked body).
         res.on('error', (error: NodeJS.ErrnoException) => settle(truncated(error, startedMs)));
@@ -318,79 +320,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   };
 }
 
-interface BaseUrl {
-  url: URL;
-  /** Path and query of the chat-completions resource. */
-  path: string;
-  username: string;
-  password: string;
-  queryValues: string[];
-}
-
-function parseBaseUrl(baseUrl: string): BaseUrl {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    // The text is not echoed: it may hold a key.
-    throw new RedlineError('E_USAGE', 'endpoint: not a valid URL; expected e.g. http://127.0.0.1:8000/v1');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new RedlineError(
-      'E_USAGE',
-      `endpoint: ${redactUrl(baseUrl)}: must be an http:// or https:// URL (got ${url.protocol.replace(/:$/, '')}); expected e.g. http://127.0.0.1:8000/v1`,
-    );
-  }
-  const username = decodeOrKeep(url.username);
-  const password = decodeOrKeep(url.password);
-  url.username = '';
-  url.password = '';
-  url.hash = '';
-  const root = url.pathname.replace(/\/+$/, '');
-  const pathname = root.endsWith('/chat/completions') ? root : `${root}/chat/completions`;
-  return {
-    url,
-    path: `${pathname}${url.search}`,
-    username,
-    password,
-    queryValues: [...url.searchParams].filter(([name]) => isSecretParam(name)).map(([, value]) => value),
-  };
-}
-
-function decodeOrKeep(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function textOf(content: unknown): string | undefined {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return undefined;
-  // Content parts ([{type: 'text', text}]), as some servers send.
-  let text = '';
-  for (const part of content) {
-    if (isRecord(part) && typeof part['text'] === 'string') text += part['text'];
-  }
-  return content.length > 0 ? text : undefined;
-}
-
-function usageOf(usage: unknown): TokenUsage | undefined {
-  if (!isRecord(usage)) return undefined;
-  const promptTokens = usage['prompt_tokens'];
-  const completionTokens = usage['completion_tokens'];
-  if (typeof promptTokens !== 'number' || typeof completionTokens !== 'number') return undefined;
-  return { promptTokens, completionTokens };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function elapsed(startedMs: number): number {

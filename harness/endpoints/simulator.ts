@@ -8,11 +8,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RedlineError } from '../../src/errors.js';
-import type { Sample, ScorerName, SuiteDefaults } from '../../src/schema/suite.js';
+import type { SuiteDefaults } from '../../src/schema/suite.js';
 import { answerFor } from '../../src/scoring/answer-for.js';
-import { buildMessages } from '../../src/scoring/build-messages.js';
 import type { SuiteHandle } from '../../src/suite/load-suite.js';
 import { hashString, mixHash, unitFromHash } from './hash-string.js';
+import { buildPromptIndex } from './build-prompt-index.js';
 import { NON_ANSWER, renderReply } from './render-reply.js';
 
 /** How the simulated model behaves. */
@@ -67,17 +67,6 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-interface Entry {
-  sample: Sample;
-  hash: number;
-  skill: number;
-  scorer: ScorerName;
-  correctAnswer: string;
-  promptTokens: number;
-  /** Answers given so far for this prompt: the k of hash(seed, prompt, k). */
-  answered: number;
-}
-
 type Fault = 'rateLimited' | 'serverError' | 'reset' | 'malformed';
 const FAULTS: readonly Fault[] = ['rateLimited', 'serverError', 'reset', 'malformed'];
 
@@ -88,9 +77,9 @@ const SALT_STYLE = 3;
 const SALT_FAULT = 4;
 const SALT_FAULT_TYPE = 5;
 const SALT_LATENCY = 6;
+const SALT_SERVER_ERROR = 7;
 
 const MAX_BODY_CHARS = 8 * 1024 * 1024;
-const MAX_FALLBACK_CACHE = 10_000;
 
 /**
  * Starts the simulator; resolves once it listens. Throws E_USAGE for invalid options or an unusable port.
@@ -107,38 +96,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const retryAfterS = checkNonNegative('retry-after', options.retryAfterS ?? 0);
   const seed = options.seed ?? 0;
   const skillByCategory = options.skillByCategory ?? {};
-  for (const [category, value] of Object.entries(skillByCategory)) checkFraction(`skill of ${category}`, value);
+  for (const [category, value] of Object.entries(skillByCategory)) {
+    checkFraction(`skill of ${category}`, value);
+  }
   const defaults: SuiteDefaults = options.suite.header.defaults;
   const modelId = options.model ?? 'redline-sim';
   const expectedAuth = options.apiKey === undefined ? undefined : `Bearer ${options.apiKey}`;
   const seedHash = hashString('redline-sim', seed);
 
-  // Index every sample by the exact text of the user message the harness sends for it.
-  const byPrompt = new Map<string, Entry>();
-  const entries: Entry[] = [];
-  for await (const sample of options.suite.samples()) {
-    const messages = buildMessages(sample, defaults);
-    let prompt = '';
-    let promptChars = 0;
-    for (const message of messages) {
-      promptChars += message.content.length;
-      if (message.role === 'user') prompt = message.content;
-    }
-    // Duplicate prompts cannot be told apart by a model either: the first sample keeps the prompt.
-    if (byPrompt.has(prompt)) continue;
-    const entry: Entry = {
-      sample,
-      hash: hashString(prompt, seed),
-      skill: (sample.category === undefined ? undefined : skillByCategory[sample.category]) ?? skill,
-      scorer: scorerOf(sample, defaults),
-      correctAnswer: answerFor(sample, defaults, true, 0),
-      promptTokens: Math.ceil(promptChars / 4),
-      answered: 0,
-    };
-    byPrompt.set(prompt, entry);
-    entries.push(entry);
-  }
-  const fallbackCache = new Map<string, Entry | undefined>();
+  const prompts = await buildPromptIndex(options.suite, { seed, skill, skillByCategory });
 
   const stats: SimulatorStats = {
     requests: 0,
@@ -150,20 +116,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const timers = new Set<NodeJS.Timeout>();
   let lastModel = '';
   let lastModelJson = '""';
-
-  function findEntry(prompt: string): Entry | undefined {
-    const exact = byPrompt.get(prompt);
-    if (exact !== undefined || fallbackCache.has(prompt)) return exact ?? fallbackCache.get(prompt);
-    // Another client's prompt template: the sample whose input it contains (the longest, if several).
-    let found: Entry | undefined;
-    for (const entry of entries) {
-      if (prompt.includes(entry.sample.input) && (found === undefined || entry.sample.input.length > found.sample.input.length)) {
-        found = entry;
-      }
-    }
-    if (fallbackCache.size < MAX_FALLBACK_CACHE) fallbackCache.set(prompt, found);
-    return found;
-  }
 
   function modelJson(model: unknown): string {
     const name = typeof model === 'string' && model !== '' ? model : modelId;
@@ -188,7 +140,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     const prompt = lastUserText(messages);
-    const entry = prompt === undefined ? undefined : findEntry(prompt);
+    const entry = prompt === undefined ? undefined : prompts.find(prompt);
     let content: string;
     let promptTokens: number;
     if (entry === undefined) {
@@ -202,7 +154,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const bare = correct
         ? entry.correctAnswer
         : answerFor(entry.sample, defaults, false, unitFromHash(mixHash(k, SALT_PICK)));
-      content = renderReply(bare, entry.scorer, unitFromHash(mixHash(k, SALT_STYLE)));
+      content = renderReply(bare, entry.styles, unitFromHash(mixHash(k, SALT_STYLE)));
       promptTokens = entry.promptTokens;
       if (correct) stats.correct += 1;
     }
@@ -216,7 +168,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sendJson(res, 200, json);
   }
 
-  function fault(kind: Fault, index: number, req: IncomingMessage, res: ServerResponse): void {
+  function fault(
+    kind: Fault,
+    index: number,
+    requestHash: number,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
     stats.faults[kind] += 1;
     switch (kind) {
       case 'rateLimited':
@@ -226,7 +184,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         });
         return;
       case 'serverError':
-        if (unitFromHash(mixHash(mixHash(seedHash, index), SALT_FAULT_TYPE + 100)) < 0.5) {
+        if (unitFromHash(mixHash(requestHash, SALT_SERVER_ERROR)) < 0.5) {
           sendError(res, 500, 'server_error', 'Internal server error (simulated).');
         } else {
           sendError(res, 503, 'server_error', 'The server is temporarily unavailable (simulated).');
@@ -237,7 +195,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         return;
       case 'malformed':
         // A response cut in the middle of its JSON, with a consistent Content-Length.
-        sendJson(res, 200, `{"id":"chatcmpl-sim-${index}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assist`);
+        sendJson(
+          res,
+          200,
+          `{"id":"chatcmpl-sim-${index}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assist`,
+        );
         return;
     }
   }
@@ -273,9 +235,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           : undefined;
       const reply = (): void => {
         if (injected === undefined) answer(index, body, res);
-        else fault(injected, index, req, res);
+        else fault(injected, index, requestHash, req, res);
       };
-      const delayMs = latencyMs + (jitterMs === 0 ? 0 : (2 * unitFromHash(mixHash(requestHash, SALT_LATENCY)) - 1) * jitterMs);
+      const delayMs =
+        latencyMs +
+        (jitterMs === 0 ? 0 : (2 * unitFromHash(mixHash(requestHash, SALT_LATENCY)) - 1) * jitterMs);
       if (delayMs <= 0) {
         reply();
         return;
@@ -309,7 +273,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         sendError(res, 401, 'invalid_request_error', 'Incorrect API key provided.', {}, 'invalid_api_key');
         return;
       }
-      sendJson(res, 200, `{"object":"list","data":[{"id":${JSON.stringify(modelId)},"object":"model","created":0,"owned_by":"redline"}]}`);
+      sendJson(
+        res,
+        200,
+        `{"object":"list","data":[{"id":${JSON.stringify(modelId)},"object":"model","created":0,"owned_by":"redline"}]}`,
+      );
     } else {
       sendError(res, 404, 'invalid_request_error', `Unknown route ${req.method ?? ''} ${path}.`);
     }
@@ -318,7 +286,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        new RedlineError('E_USAGE', `simulator: cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0} (${error.code ?? error.message}); choose another --host/--port`, { cause: error }),
+        new RedlineError(
+          'E_USAGE',
+          `simulator: cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0} (${error.code ?? error.message}); choose another --host/--port`,
+          { cause: error },
+        ),
       ),
     );
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -369,16 +341,13 @@ function lastUserText(messages: unknown[]): string | undefined {
     const content = message['content'];
     if (typeof content === 'string') return content;
     if (Array.isArray(content)) {
-      return content.map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
+      return content
+        .map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : ''))
+        .join('');
     }
     return undefined;
   }
   return undefined;
-}
-
-function scorerOf(sample: Sample, defaults: SuiteDefaults): ScorerName {
-  const spec = sample.scorer ?? defaults.scorer ?? (sample.choices === undefined ? 'exact' : 'choice');
-  return typeof spec === 'string' ? spec : spec.type;
 }
 
 function urlHost(address: string): string {
@@ -388,7 +357,8 @@ function urlHost(address: string): string {
 }
 
 function checkFraction(name: string, value: number): number {
-  if (!(value >= 0 && value <= 1)) throw new RedlineError('E_USAGE', `simulator ${name}: must be in [0, 1] (got ${value})`);
+  if (!(value >= 0 && value <= 1))
+    throw new RedlineError('E_USAGE', `simulator ${name}: must be in [0, 1] (got ${value})`);
   return value;
 }
 

@@ -9,8 +9,8 @@ import type { Sample, SuiteDefaults } from '../../src/schema/suite.js';
 export interface WorkerConfig {
   baseUrl: string;
   model: string;
-  /** Name of the environment variable holding the API key; worker threads share the process environment. */
-  apiKeyEnv: string;
+  /** The API key (read by the CLI from the variable the run names); lives only in memory, never stored. */
+  apiKey?: string;
   timeoutMs: number;
   /** Keep-alive sockets per worker. */
   maxSockets: number;

@@ -49,6 +49,8 @@ export interface RunSuiteOptions {
   policy: unknown;
   concurrency: number;
   workers: number;
+  /** The API key, if the endpoint wants one (never stored: only the variable's name is, in params). */
+  apiKey?: string;
   /** Resume this run instead of starting a new one. */
   resume?: string;
   retryBaseMs?: number;
@@ -105,7 +107,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const config: WorkerConfig = {
     baseUrl: options.endpoint,
     model: run.model,
-    apiKeyEnv: params.apiKeyEnv,
+    ...(options.apiKey === undefined || options.apiKey === '' ? {} : { apiKey: options.apiKey }),
     timeoutMs: params.timeoutMs,
     maxSockets: Math.ceil(options.concurrency / Math.max(1, options.workers)) + 1,
     defaults: options.suite.header.defaults,

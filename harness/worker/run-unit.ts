@@ -10,11 +10,10 @@ import { createChatClient } from '../endpoints/openai-compatible.js';
 import type { UnitOutcome, UnitTask, WorkerConfig } from '../pool/unit-messages.js';
 
 const config = workerData as WorkerConfig;
-const apiKey = process.env[config.apiKeyEnv];
 const client = createChatClient({
   baseUrl: config.baseUrl,
   model: config.model,
-  ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }),
+  ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
   timeoutMs: config.timeoutMs,
   maxSockets: config.maxSockets,
 });

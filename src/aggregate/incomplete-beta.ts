@@ -28,7 +28,8 @@ export function regularizedIncompleteBeta(x: number, a: number, b: number): numb
 /** Both tails I_x(a, b) and 1 - I_x(a, b), the smaller one computed directly. */
 export function incompleteBetaTails(x: number, a: number, b: number): BetaTails {
   assertShape(a, b);
-  if (!(x >= 0 && x <= 1)) throw new RedlineError('E_USAGE', `incomplete beta: x must be in [0, 1] (got ${x})`);
+  if (!(x >= 0 && x <= 1))
+    throw new RedlineError('E_USAGE', `incomplete beta: x must be in [0, 1] (got ${x})`);
   if (x === 0) return { lower: 0, upper: 1 };
   if (x === 1) return { lower: 1, upper: 0 };
   // For x >= 1/2, 1 - x is exact (Sterbenz), so log1p(-x) is as precise as log(x) below 1/2.
@@ -46,10 +47,18 @@ export function incompleteBetaTails(x: number, a: number, b: number): BetaTails 
  * 1 - I_x(a, b) (upper). Halley's method inside a shrinking bracket, falling back to bisection when a step
  * leaves the bracket, to full double precision.
  */
-export function inverseIncompleteBeta(probability: number, a: number, b: number, tail: BetaTail = 'lower'): number {
+export function inverseIncompleteBeta(
+  probability: number,
+  a: number,
+  b: number,
+  tail: BetaTail = 'lower',
+): number {
   assertShape(a, b);
   if (!(probability >= 0 && probability <= 1)) {
-    throw new RedlineError('E_USAGE', `inverse incomplete beta: probability must be in [0, 1] (got ${probability})`);
+    throw new RedlineError(
+      'E_USAGE',
+      `inverse incomplete beta: probability must be in [0, 1] (got ${probability})`,
+    );
   }
   const lowerTarget = tail === 'lower' ? probability : 1 - probability;
   if (probability === 0) return tail === 'lower' ? 0 : 1;
@@ -73,9 +82,9 @@ export function inverseIncompleteBeta(probability: number, a: number, b: number,
       // Halley's correction only where it is a correction; far from the root it would stall the step.
       const halley = 1 - 0.5 * newton * ((a - 1) / x - (b - 1) / (1 - x));
       next = x - (halley > 0.5 && halley < 2 ? newton / halley : newton);
-      if (Math.abs(next - x) <= 4 * Number.EPSILON * x) return next;
     }
     if (!(next > lo && next < hi)) next = splitBracket(lo, hi);
+    else if (Math.abs(next - x) <= 4 * Number.EPSILON * x) return next;
     if (next <= lo || next >= hi) return x; // the bracket is down to adjacent doubles
     x = next;
   }
@@ -151,6 +160,9 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
 
 function assertShape(a: number, b: number): void {
   if (!(a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b))) {
-    throw new RedlineError('E_USAGE', `incomplete beta: shape parameters must be finite and > 0 (got a=${a}, b=${b})`);
+    throw new RedlineError(
+      'E_USAGE',
+      `incomplete beta: shape parameters must be finite and > 0 (got a=${a}, b=${b})`,
+    );
   }
 }

@@ -6,9 +6,6 @@ import { RedlineError } from '../errors.js';
 /** A closed interval [lo, hi] within [0, 1]. */
 export type Interval = [lo: number, hi: number];
 
-/** The interval of a single observation: its spread is unknown, so the mean may be anywhere in [0, 1]. */
-export const UNKNOWN_SPREAD_INTERVAL: Readonly<Interval> = Object.freeze([0, 1] as Interval);
-
 /** Clamps [lo, hi] to [0, 1], the range of every score. */
 export function clampToUnit(lo: number, hi: number): Interval {
   return [Math.min(1, Math.max(0, lo)), Math.min(1, Math.max(0, hi))];
@@ -17,6 +14,9 @@ export function clampToUnit(lo: number, hi: number): Interval {
 /** Throws E_USAGE unless `confidence` is a number strictly between 0 and 1. */
 export function assertConfidence(confidence: number): void {
   if (!(confidence > 0 && confidence < 1)) {
-    throw new RedlineError('E_USAGE', `confidence must be strictly between 0 and 1, e.g. 0.95 (got ${confidence})`);
+    throw new RedlineError(
+      'E_USAGE',
+      `confidence must be strictly between 0 and 1, e.g. 0.95 (got ${confidence})`,
+    );
   }
 }

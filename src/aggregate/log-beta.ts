@@ -37,7 +37,8 @@ export function stirlingCorrection(x: number): number {
   return (
     r *
     (1 / 12 +
-      r2 * (-1 / 360 + r2 * (1 / 1260 + r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360 + r2 / 156))))))
+      r2 *
+        (-1 / 360 + r2 * (1 / 1260 + r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360 + r2 / 156))))))
   );
 }
 
@@ -48,7 +49,9 @@ export function logBeta(a: number, b: number): number {
   const pq = p + q;
   if (p >= STIRLING_FROM) {
     const correction = stirlingCorrection(p) + stirlingCorrection(q) - stirlingCorrection(pq);
-    return -0.5 * Math.log(q) + LN_SQRT_2PI + correction + (p - 0.5) * Math.log(p / pq) + q * Math.log1p(-p / pq);
+    return (
+      -0.5 * Math.log(q) + LN_SQRT_2PI + correction + (p - 0.5) * Math.log(p / pq) + q * Math.log1p(-p / pq)
+    );
   }
   if (q >= STIRLING_FROM) {
     const correction = stirlingCorrection(q) - stirlingCorrection(pq);

@@ -27,15 +27,23 @@ export function studentTQuantile(p: number, df: number): number {
   const z = -normalQuantile(tail);
   if (df >= EXPANSION_FROM_DF) return sign * cornishFisher(z, df);
 
-  // |t| > z always. Solve for the smaller of x = ν/(ν+t²) and y = t²/(ν+t²) = 1 - x, so that t is computed from
-  // a number that carries its full relative precision.
-  const twoSided = 2 * tail;
+  // P(|T| > t) = I_x(ν/2, 1/2) with x = ν/(ν+t²), and P(|T| <= t) = I_y(1/2, ν/2) with y = t²/(ν+t²) = 1 - x.
+  // |t| > z always. Solve for the smaller of x and y, so that t comes from a number with full relative precision,
+  // and match the smaller of the two probabilities, 2·tail and 1 - 2·tail = 2·|p - 1/2| (both exact).
+  const outside = 2 * tail;
+  const inside = 2 * Math.abs(p - 0.5);
   let t: number;
   if (z * z > df) {
-    const x = inverseIncompleteBeta(twoSided, df / 2, 0.5, 'lower');
+    const x =
+      outside <= inside
+        ? inverseIncompleteBeta(outside, df / 2, 0.5, 'lower')
+        : inverseIncompleteBeta(inside, df / 2, 0.5, 'upper');
     t = Math.sqrt((df * (1 - x)) / x);
   } else {
-    const y = inverseIncompleteBeta(twoSided, 0.5, df / 2, 'upper');
+    const y =
+      inside <= outside
+        ? inverseIncompleteBeta(inside, 0.5, df / 2, 'lower')
+        : inverseIncompleteBeta(outside, 0.5, df / 2, 'upper');
     t = Math.sqrt((df * y) / (1 - y));
   }
   return sign * t;
@@ -73,5 +81,6 @@ function cornishFisher(z: number, df: number): number {
 }
 
 function assertDf(df: number): void {
-  if (!(df > 0)) throw new RedlineError('E_USAGE', `t distribution: degrees of freedom must be > 0 (got ${df})`);
+  if (!(df > 0))
+    throw new RedlineError('E_USAGE', `t distribution: degrees of freedom must be > 0 (got ${df})`);
 }

@@ -42,10 +42,16 @@ export class AimdLimiter {
       throw new RedlineError('E_USAGE', `concurrency: must be an integer >= 1 (got ${options.max})`);
     }
     if (!Number.isInteger(min) || min < 1 || min > options.max) {
-      throw new RedlineError('E_USAGE', `minimum concurrency: must be an integer in [1, ${options.max}] (got ${min})`);
+      throw new RedlineError(
+        'E_USAGE',
+        `minimum concurrency: must be an integer in [1, ${options.max}] (got ${min})`,
+      );
     }
     if (!(decreaseFactor > 0 && decreaseFactor < 1)) {
-      throw new RedlineError('E_USAGE', `concurrency decrease factor: must be in (0, 1) (got ${decreaseFactor})`);
+      throw new RedlineError(
+        'E_USAGE',
+        `concurrency decrease factor: must be in (0, 1) (got ${decreaseFactor})`,
+      );
     }
     if (!(options.cooldownMs >= 0)) {
       throw new RedlineError('E_USAGE', `concurrency cooldown: must be >= 0 ms (got ${options.cooldownMs})`);

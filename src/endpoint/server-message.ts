@@ -32,7 +32,9 @@ function messageOf(doc: unknown): string | undefined {
   const detail = doc['detail'];
   if (typeof detail === 'string') return detail;
   if (Array.isArray(detail)) {
-    const parts = detail.map((item) => (isRecord(item) && typeof item['msg'] === 'string' ? item['msg'] : ''));
+    const parts = detail.map((item) =>
+      isRecord(item) && typeof item['msg'] === 'string' ? item['msg'] : '',
+    );
     const joined = parts.filter((part) => part !== '').join('; ');
     if (joined !== '') return joined;
   }

@@ -23,12 +23,13 @@
  * **A letter list** is one or more letters A-Z in either case, each bare or in brackets (`B`, `(B)`, `[B]`),
  * separated by commas, semicolons, `&`, `+`, spaces or "and" (`A, C`, `A and C`, `(A) (C)`); a letter named twice
  * counts once. It may be preceded by "option(s)", "choice(s)" or "letter(s)" (`Options A and C`) and followed by a
- * period or `!`, or (in patterns 1-3) by the option's text after `)`, `. `, `: `, a dash or a parenthesis
- * (`B) AES-GCM`, `B. AES-GCM`, `B - AES-GCM`, `B (AES-GCM)`), or after a bracketed letter by any text
- * (`(B) AES-GCM`). Markdown markers (`*`, `_`, `` ` ``, `~`) and surrounding quotes are ignored; full-width letters
- * are folded (NFKC). Everything else is refused as ambiguous or as prose: "A or B", "A/B", "either A or C",
- * "not A", "B is correct", "(A) or (B)", a letter followed by prose ("a buffer overflow" is prose, not option A),
- * and run-together letters ("AC").
+ * period or `!`, or (in patterns 1-3) by other text after `)`, `. `, `: `, `, `, `; `, a dash or a parenthesis
+ * (`B) AES-GCM`, `B. AES-GCM`, `B - AES-GCM`, `B (AES-GCM)`, `B, because ...`), or after a bracketed letter by any
+ * text (`(B) AES-GCM`), unless that text starts with "or", "and", "nor", "vs" or "versus". Markdown markers (`*`,
+ * `_`, `` ` ``, `~`) and surrounding quotes are ignored; full-width letters are folded (NFKC). Everything else is
+ * refused as ambiguous or as prose: "A or B", "A/B", "A, B, or C", "either A or C", "not A", "B is correct",
+ * "(A) or (B)", "B (or C)", a letter followed by prose ("a buffer overflow" is prose, not option A), and
+ * run-together letters ("AC").
  *
  * **Other scorers** ({@link extractAnswer}) take the labelled answer when there is one, else the whole reply,
  * trimmed. {@link unwrapAnswer} then removes markdown wrappers, quotes and a final period.
@@ -42,8 +43,8 @@ const LATEX_TEXT = /\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}/g;
 const MARKDOWN = /[*_`~]/g;
 const QUOTES = /^["'\u201C\u201D\u2018\u2019\u00AB\u00BB]+|["'\u201C\u201D\u2018\u2019\u00AB\u00BB]+$/g;
 const LIST_PREFIX = /^(?:options?|choices?|letters?)(?:\s*[:#]\s*|\s+)/i;
-// What may follow the last letter before the option's text: `)`, `. `, `: `, ` - `, ` (`.
-const TEXT_OPENER = /^(?:\)|[.!:](?=\s)|\s*[:\-\u2013\u2014](?=\s)|\s+(?=\())/;
+// What may follow the last letter before other text: `)`, `. `, `: `, `, `, ` - `, ` (`.
+const TEXT_OPENER = /^(?:\)|[.!:,;](?=\s)|\s*[:\-\u2013\u2014](?=\s)|\s+(?=\())/;
 const CONJUNCTION = /^(?:or|and|nor|vs|versus)\b/i;
 const OPENING_MARKERS = /[*_`]+$/;
 const WRAPPERS = ['**', '__', '*', '_', '`', '"', "'"] as const;
@@ -111,7 +112,7 @@ export function extractAnswer(output: string): string {
 /** `value` without markdown wrappers (`**x**`, `` `x` ``, `_x_`), surrounding quotes and one final period. */
 export function unwrapAnswer(value: string): string {
   let text = value.trim();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const wrapper of WRAPPERS) {
       if (text.length > 2 * wrapper.length && text.startsWith(wrapper) && text.endsWith(wrapper)) {

@@ -10,6 +10,7 @@
  * digits: `42 bytes`, `50%` (read as 50), `3.14.`. Text with another digit after the number is refused: `42 or 43`,
  * `1.2.3`, `42 (0x2A)`. Octal, binary, spaces as separators and words ("forty-two") are not numbers.
  */
+import { RedlineError } from '../errors.js';
 import type { Score } from './registry.js';
 import { extractAnswer, unwrapAnswer } from './extract-answer.js';
 
@@ -31,12 +32,20 @@ export function parseNumber(text: string, allowSuffix = false): number | null {
   if (allowSuffix ? DIGIT.test(tail) || /^[xX]/.test(tail) : tail !== '') return null;
   const sign = match[1] === '' || match[1] === '+' ? 1 : -1;
   const hex = match[2];
-  const value = hex !== undefined ? Number.parseInt(hex, 16) : Number((match[3] ?? '').replaceAll(',', '') + (match[4] ?? ''));
+  const value =
+    hex !== undefined
+      ? Number.parseInt(hex, 16)
+      : Number((match[3] ?? '').replaceAll(',', '') + (match[4] ?? ''));
   return Number.isFinite(value) ? sign * value : null;
 }
 
 /** True when `actual` is within `tolerance` (absolute) or `relative` × |target| of `target`. */
-export function isWithinTolerance(actual: number, target: number, tolerance: number, relative: number): boolean {
+export function isWithinTolerance(
+  actual: number,
+  target: number,
+  tolerance: number,
+  relative: number,
+): boolean {
   const difference = Math.abs(actual - target);
   const bound = Math.max(tolerance, relative * Math.abs(target));
   // A few ulps of slack so that 0.4 is within 0.1 of 0.3 despite binary rounding.
@@ -45,11 +54,11 @@ export function isWithinTolerance(actual: number, target: number, tolerance: num
 
 /**
  * Scores `output` for a numeric `target`: 1 when the extracted answer parses as a number within the tolerance.
- * Throws RangeError when the target itself is not a number (checkSample reports it when the suite is loaded).
+ * Throws RedlineError E_SCHEMA when the target itself is not a number (checkSample reports it when the suite is loaded).
  */
 export function scoreNumeric(target: string, tolerance: number, relative: number, output: string): Score {
   const wanted = parseNumber(target);
-  if (wanted === null) throw new RangeError(`the numeric target "${target}" is not a number`);
+  if (wanted === null) throw new RedlineError('E_SCHEMA', `the numeric target "${target}" is not a number`);
   const answer = unwrapAnswer(extractAnswer(output));
   const actual = parseNumber(answer, true);
   if (actual === null) return { value: 0, answer, explanation: 'the answer is not a number' };

@@ -5,6 +5,7 @@
  * reused. Only the flags `i`, `m`, `s` and `u` are accepted: without `g` and `y` a RegExp keeps no state between
  * calls (`lastIndex` is ignored), so one cached instance is safe to share.
  */
+import { RedlineError } from '../errors.js';
 import type { Score } from './registry.js';
 import { extractAnswer, findLabelledAnswer, unwrapAnswer } from './extract-answer.js';
 
@@ -21,7 +22,8 @@ export function compileRegex(pattern: string, flags: string): RegExp {
   const key = `${flags}/${pattern}`;
   let regex = cache.get(key);
   if (regex === undefined) {
-    if (!isKnownFlags(flags)) throw new SyntaxError(`Invalid flags "${flags}": use a subset of "${REGEX_FLAGS}"`);
+    if (!isKnownFlags(flags))
+      throw new SyntaxError(`Invalid flags "${flags}": use a subset of "${REGEX_FLAGS}"`);
     regex = new RegExp(pattern, flags);
     if (cache.size >= MAX_CACHED_REGEXES) {
       const oldest = cache.keys().next();
@@ -52,10 +54,17 @@ export function escapeRegex(text: string): string {
  * Scores `output` against `pattern`: 1 when the pattern matches the whole output or, failing that, the extracted
  * answer (the last `ANSWER:` value, unwrapped), so that anchored patterns such as `^\d+$` work with the prompt's
  * `ANSWER:` line. The answer is the matched text, else the labelled answer, else null.
- * Throws SyntaxError when the pattern does not compile (checkSample reports it when the suite is loaded).
+ * Throws RedlineError E_SCHEMA when the pattern does not compile (checkSample reports it when the suite is loaded).
  */
 export function scoreRegex(pattern: string, flags: string, output: string): Score {
-  const regex = compileRegex(pattern, flags);
+  let regex: RegExp;
+  try {
+    regex = compileRegex(pattern, flags);
+  } catch (error) {
+    throw new RedlineError('E_SCHEMA', `the pattern does not compile: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   const whole = regex.exec(output);
   if (whole !== null) return { value: 1, answer: whole[0] };
   const extracted = unwrapAnswer(extractAnswer(output));

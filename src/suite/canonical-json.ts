@@ -23,7 +23,8 @@ function writeValue(value: unknown, out: string[]): void {
       out.push(JSON.stringify(value));
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot represent the number ${String(value)}`);
+      if (!Number.isFinite(value))
+        throw new TypeError(`canonical JSON cannot represent the number ${String(value)}`);
       out.push(JSON.stringify(value));
       return;
     case 'boolean':
@@ -38,7 +39,10 @@ function writeValue(value: unknown, out: string[]): void {
         writeObject(value as Record<string, unknown>, out);
       }
       return;
-    default:
+    case 'undefined':
+    case 'bigint':
+    case 'function':
+    case 'symbol':
       throw new TypeError(`canonical JSON cannot represent a value of type ${typeof value}`);
   }
 }

@@ -84,7 +84,8 @@ export async function openSuite(path: string): Promise<SuiteHandle> {
   const samples =
     source.kind === 'inline'
       ? (): AsyncIterable<Sample> => streamInline(source.samples)
-      : (): AsyncIterable<Sample> => streamJsonl(source.samples, headerHasher.copy(), { sha256, sampleCount });
+      : (): AsyncIterable<Sample> =>
+          streamJsonl(source.samples, headerHasher.copy(), { sha256, sampleCount });
   return {
     path,
     file: location.file,
@@ -111,7 +112,10 @@ async function* streamJsonl(
   expected: { sha256: string; sampleCount: number },
 ): AsyncGenerator<Sample> {
   const changed = (what: string): RedlineError =>
-    new RedlineError('E_STATE', `${source.displayFile} changed since the suite was opened (${what}); open the suite again`);
+    new RedlineError(
+      'E_STATE',
+      `${source.displayFile} changed since the suite was opened (${what}); open the suite again`,
+    );
   let count = 0;
   for await (const { line, text } of readJsonlLines(source.file, source.displayFile)) {
     let value: unknown;
@@ -130,5 +134,6 @@ async function* streamJsonl(
     yield value;
   }
   if (count !== expected.sampleCount) throw changed(`${count} samples instead of ${expected.sampleCount}`);
-  if (hasher.digest() !== expected.sha256) throw changed('its content no longer has the digest that was validated');
+  if (hasher.digest() !== expected.sha256)
+    throw changed('its content no longer has the digest that was validated');
 }

@@ -129,12 +129,15 @@ function scanDocument(text: string): void {
       if (text[pos] !== '"') {
         throw new ScanError(
           pos,
-          text[pos] === '}' ? 'trailing comma before "}"' : `expected a double-quoted property name, found ${describe(pos)}`,
+          text[pos] === '}'
+            ? 'trailing comma before "}"'
+            : `expected a double-quoted property name, found ${describe(pos)}`,
         );
       }
       scanString();
       skipSpace();
-      if (text[pos] !== ':') throw new ScanError(pos, `expected ":" after the property name, found ${describe(pos)}`);
+      if (text[pos] !== ':')
+        throw new ScanError(pos, `expected ":" after the property name, found ${describe(pos)}`);
       pos++;
       scanValue();
       skipSpace();

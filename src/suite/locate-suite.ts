@@ -51,7 +51,10 @@ export async function locateSuite(path: string): Promise<SuiteLocation> {
     }
     if (others.length > 0) {
       const names = found.map((f) => f.name).join(' and ');
-      throw new RedlineError('E_INPUT', `${path} holds ${names}: keep exactly one suite file in a suite directory`);
+      throw new RedlineError(
+        'E_INPUT',
+        `${path} holds ${names}: keep exactly one suite file in a suite directory`,
+      );
     }
     return {
       path,
@@ -63,7 +66,8 @@ export async function locateSuite(path: string): Promise<SuiteLocation> {
     };
   }
 
-  if (!stats.isFile()) throw new RedlineError('E_INPUT', `${path} is neither a file nor a directory: ${WHAT_TO_GIVE}`);
+  if (!stats.isFile())
+    throw new RedlineError('E_INPUT', `${path} is neither a file nor a directory: ${WHAT_TO_GIVE}`);
   const extension = extname(absolute).toLowerCase();
   const format: SuiteFormat | undefined =
     extension === '.json' ? 'json' : extension === '.yaml' || extension === '.yml' ? 'yaml' : undefined;
@@ -92,8 +96,12 @@ async function statOrThrow(absolute: string, path: string): Promise<Awaited<Retu
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new RedlineError('E_INPUT', `suite not found: ${path}: ${WHAT_TO_GIVE}`, { cause: error });
     }
-    throw new RedlineError('E_INPUT', `cannot read suite ${path} (${code ?? String(error)}): check the path and its permissions`, {
-      cause: error,
-    });
+    throw new RedlineError(
+      'E_INPUT',
+      `cannot read suite ${path} (${code ?? String(error)}): check the path and its permissions`,
+      {
+        cause: error,
+      },
+    );
   }
 }

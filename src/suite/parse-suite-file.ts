@@ -3,7 +3,7 @@
  * numbers, and maps JSON pointers back to the line where they start (for problems found later).
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { RedlineError, type Problem } from '../errors.js';
 import { lineAndColumn, locateJsonSyntaxError } from './locate-json-error.js';
 import type { SuiteLocation } from './locate-suite.js';
@@ -14,7 +14,7 @@ export interface ParsedSuiteFile {
   /** Syntax errors (and YAML warnings), located by line. */
   problems: Problem[];
   /** The 1-based line where the value at `pointer` starts (or its nearest existing ancestor), when known. */
-  lineOf(pointer: string): number | undefined;
+  lineOf: (pointer: string) => number | undefined;
 }
 
 /** Reads and parses the suite file of `location`; throws E_INPUT when it cannot be read. */
@@ -24,9 +24,13 @@ export async function parseSuiteFile(location: SuiteLocation): Promise<ParsedSui
     text = await readFile(location.file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new RedlineError('E_INPUT', `cannot read ${location.displayFile} (${code}): check the file and its permissions`, {
-      cause: error,
-    });
+    throw new RedlineError(
+      'E_INPUT',
+      `cannot read ${location.displayFile} (${code}): check the file and its permissions`,
+      {
+        cause: error,
+      },
+    );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lineOf = createLineLocator(text);
@@ -43,7 +47,14 @@ function parseJsonText(text: string, file: string): { value: unknown; problems: 
     if (located !== undefined) {
       return {
         value: undefined,
-        problems: [{ file, line: located.line, pointer: '', message: `invalid JSON at column ${located.column}: ${located.message}` }],
+        problems: [
+          {
+            file,
+            line: located.line,
+            pointer: '',
+            message: `invalid JSON at column ${located.column}: ${located.message}`,
+          },
+        ],
       };
     }
     // The scanner gave up (nesting too deep): fall back on the parser's own words and position, if any.
@@ -52,7 +63,9 @@ function parseJsonText(text: string, file: string): { value: unknown; problems: 
     const line = position === undefined ? undefined : lineAndColumn(text, Number(position)).line;
     return {
       value: undefined,
-      problems: [{ file, ...(line === undefined ? {} : { line }), pointer: '', message: `invalid JSON: ${message}` }],
+      problems: [
+        { file, ...(line === undefined ? {} : { line }), pointer: '', message: `invalid JSON: ${message}` },
+      ],
     };
   }
 }
@@ -74,7 +87,11 @@ function parseYamlText(text: string, file: string): { value: unknown; problems: 
     // maxAliasCount bounds alias expansion ("billion laughs").
     return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, problems };
   } catch (error) {
-    problems.push({ file, pointer: '', message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` });
+    problems.push({
+      file,
+      pointer: '',
+      message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}`,
+    });
     return { value: undefined, problems };
   }
 }
@@ -93,25 +110,27 @@ function createLineLocator(text: string): (pointer: string) => number | undefine
     }
     if (located === null) return undefined;
     const { doc, lineCounter } = located;
-    const lineAt = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
-      node?.range == null ? undefined : lineCounter.linePos(node.range[0]).line;
+    const lineAt = (value: unknown): number | undefined =>
+      isNode(value) && value.range != null ? lineCounter.linePos(value.range[0]).line : undefined;
 
     let node: unknown = doc.contents;
-    let line = lineAt(doc.contents as Node | null);
+    let line = lineAt(node);
     for (const segment of parsePointer(pointer)) {
       if (isMap(node)) {
         const pair = node.items.find((item) => {
-          const key: unknown = item.key;
-          const keyValue = key !== null && typeof key === 'object' && 'value' in key ? key.value : key;
-          return String(keyValue) === segment;
+          const key: unknown = isScalar(item.key) ? item.key.value : item.key;
+          return (
+            key === segment ||
+            ((typeof key === 'number' || typeof key === 'boolean') && String(key) === segment)
+          );
         });
         if (pair === undefined) break;
-        line = lineAt(pair.key as Node | null) ?? line;
+        line = lineAt(pair.key) ?? line;
         node = pair.value;
       } else if (isSeq(node)) {
         const item: unknown = /^(0|[1-9]\d*)$/.test(segment) ? node.items[Number(segment)] : undefined;
         if (item === undefined) break;
-        line = lineAt(item as Node | null) ?? line;
+        line = lineAt(item) ?? line;
         node = item;
       } else {
         break;

@@ -30,9 +30,13 @@ export async function* readJsonlLines(file: string, displayFile: string): AsyncG
   } catch (error) {
     if (error instanceof RedlineError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new RedlineError('E_INPUT', `cannot read ${displayFile} (${code}): check the file and its permissions`, {
-      cause: error,
-    });
+    throw new RedlineError(
+      'E_INPUT',
+      `cannot read ${displayFile} (${code}): check the file and its permissions`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     // Runs on early exit too (a consumer that stops after N samples): release the file descriptor.
     lines.close();

@@ -18,18 +18,28 @@ export interface SamplesFile {
  * cannot be read (`error`, an E_INPUT RedlineError).
  */
 export type SamplesPathResult =
-  | { ok: true; samples: SamplesFile }
-  | { ok: false; message: string; error?: RedlineError };
+  { ok: true; samples: SamplesFile } | { ok: false; message: string; error?: RedlineError };
 
 /** Resolves `samplesPath` (from the suite file) against the suite directory `dir` (absolute). */
-export async function resolveSamplesPath(dir: string, displayDir: string, samplesPath: string): Promise<SamplesPathResult> {
-  if (samplesPath.includes('\0')) return { ok: false, message: 'must be a file path (it contains a NUL character)' };
+export async function resolveSamplesPath(
+  dir: string,
+  displayDir: string,
+  samplesPath: string,
+): Promise<SamplesPathResult> {
+  if (samplesPath.includes('\0'))
+    return { ok: false, message: 'must be a file path (it contains a NUL character)' };
   if (isAbsolute(samplesPath) || win32.isAbsolute(samplesPath)) {
-    return { ok: false, message: `must be a path relative to the suite directory (got the absolute path "${samplesPath}")` };
+    return {
+      ok: false,
+      message: `must be a path relative to the suite directory (got the absolute path "${samplesPath}")`,
+    };
   }
   const target = resolve(dir, samplesPath);
   if (!isInside(dir, target)) {
-    return { ok: false, message: `must stay inside the suite directory (got "${samplesPath}", which leaves it)` };
+    return {
+      ok: false,
+      message: `must stay inside the suite directory (got "${samplesPath}", which leaves it)`,
+    };
   }
   const displayFile = join(displayDir, samplesPath);
 

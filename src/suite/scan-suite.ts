@@ -3,30 +3,30 @@
  * a JSONL file line by line (holding only the set of sample ids, never the samples), and computes every problem,
  * the sample count, the categories and the digest at once.
  *
- * Category rule: a sample without `category` belongs to the category "default" (DEFAULT_CATEGORY). When the suite
- * declares `categories`, every sample must name one of them (a suite that wants uncategorised samples declares
- * "default"); when it declares none, the categories are those the samples use, each with weight 1.
+ * Category rule: a sample without `category` belongs to the category "default" (DEFAULT_CATEGORY, in
+ * sample-checker.ts). When the suite declares `categories`, every sample must name one of them (a suite that wants
+ * uncategorised samples declares "default"); when it declares none, the categories are those the samples use, in
+ * order of first use, each with weight 1.
  */
 import { Type } from '@sinclair/typebox';
-import { RedlineError, type Problem } from '../errors.js';
-import { checkSample } from '../scoring/check-sample.js';
-import { Sample, SuiteDefaults, SuiteFile } from '../schema/suite.js';
+import type { Problem, RedlineError } from '../errors.js';
+import { SuiteDefaults, SuiteFile, type Sample } from '../schema/suite.js';
 import { compileValidator, escapePointer } from '../schema/validate.js';
 import { createSuiteHasher, type SuiteHasher } from './hash-suite.js';
 import type { SuiteHeader } from './load-suite.js';
-import { locateJsonSyntaxError } from './locate-json-error.js';
 import { locateSuite, type SuiteLocation } from './locate-suite.js';
 import { parseSuiteFile } from './parse-suite-file.js';
 import { DEFAULT_MAX_PROBLEMS, ProblemList } from './problem-list.js';
 import { readJsonlLines } from './read-jsonl-lines.js';
 import { resolveSamplesPath, type SamplesFile } from './resolve-samples-path.js';
-
-/** The category of a sample that names none. */
-export const DEFAULT_CATEGORY = 'default';
+import { byLine, createSampleChecker, describeType, isPlainObject } from './sample-checker.js';
 
 /** The suite file with `samples` left open: samples are checked one by one, so each gets its own pointer. */
 const SuiteFileHeader = Type.Object(
-  { ...SuiteFile.properties, samples: Type.Unknown({ description: 'A JSONL path or an inline array of samples.' }) },
+  {
+    ...SuiteFile.properties,
+    samples: Type.Unknown({ description: 'A JSONL path or an inline array of samples.' }),
+  },
   { additionalProperties: false },
 );
 // Checked by hand because a TypeBox Record only constrains keys through patternProperties, which lets other keys
@@ -36,7 +36,6 @@ const CATEGORY_ID = new RegExp(
 );
 
 const headerValidator = compileValidator(SuiteFileHeader);
-const sampleValidator = compileValidator(Sample);
 const defaultsValidator = compileValidator(SuiteDefaults);
 
 /** Options of a validation pass. */
@@ -87,17 +86,27 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
   const raw = parsed.value;
   if (raw === undefined) return result();
   if (!isPlainObject(raw)) {
-    problems.add(at('', `a suite must be a JSON object with "id", "version", "title" and "samples" (got ${describeType(raw)})`));
+    problems.add(
+      at(
+        '',
+        `a suite must be a JSON object with "id", "version", "title" and "samples" (got ${describeType(raw)})`,
+      ),
+    );
     return result();
   }
 
   // The header: schema, then what the schema cannot say.
-  problems.add(...headerValidator.problems(raw, { file }).map((p) => at(p.pointer, p.message)));
+  problems.add(...byLine(headerValidator.problems(raw, { file }).map((p) => at(p.pointer, p.message))));
   const declared = isPlainObject(raw.categories) ? Object.keys(raw.categories) : undefined;
   for (const key of declared ?? []) {
     const pointer = `/categories/${escapePointer(key)}`;
     if (!CATEGORY_ID.test(key) && !problems.has(file, pointer, parsed.lineOf(pointer))) {
-      problems.add(at(pointer, `invalid category id "${key}": use letters, digits, ".", "_" and "-", starting with a letter or digit`));
+      problems.add(
+        at(
+          pointer,
+          `invalid category id "${key}": use letters, digits, ".", "_" and "-", starting with a letter or digit`,
+        ),
+      );
     }
   }
   const defaults = defaultsValidator.check(raw.defaults) ? raw.defaults : undefined;
@@ -107,7 +116,8 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
   } catch {
     // Only a non-finite number in an unchecked place can get here, and the schema reports it.
     hasher = undefined;
-    if (problems.count === 0) problems.add(at('', 'contains a number that JSON cannot represent (NaN or Infinity)'));
+    if (problems.count === 0)
+      problems.add(at('', 'contains a number that JSON cannot represent (NaN or Infinity)'));
   }
   const headerHasher = hasher?.copy();
 
@@ -124,7 +134,9 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
         checker.checkLine(text, samplesFile.displayFile, line);
       }
       if (checker.count === 0) {
-        problems.add(at('/samples', `the suite has no samples (${samplesFile.displayFile} has no non-blank lines)`));
+        problems.add(
+          at('/samples', `the suite has no samples (${samplesFile.displayFile} has no non-blank lines)`),
+        );
       }
     } else {
       inputError = resolved.error;
@@ -132,138 +144,45 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
     }
   } else if (Array.isArray(samples)) {
     samples.forEach((sample: unknown, index) => {
-      checker.checkValue(sample, { file, pointer: `/samples/${index}`, firstSeen: index, locate: parsed.lineOf });
+      checker.checkValue(sample, {
+        file,
+        pointer: `/samples/${index}`,
+        firstSeen: index,
+        locate: parsed.lineOf,
+      });
     });
     if (samples.length === 0) problems.add(at('/samples', 'the suite has no samples (the array is empty)'));
   } else if (samples !== undefined) {
-    problems.add(at('/samples', `must be the path of a JSONL file or an array of samples (got ${describeType(samples)})`));
+    problems.add(
+      at(
+        '/samples',
+        `must be the path of a JSONL file or an array of samples (got ${describeType(samples)})`,
+      ),
+    );
   }
 
   const extra = { sampleCount: checker.count, ...(inputError === undefined ? {} : { inputError }) };
-  if (problems.count > 0 || hasher === undefined || headerHasher === undefined) return result(extra);
+  const finalHasher = checker.hasher;
+  if (problems.count > 0 || finalHasher === undefined || headerHasher === undefined) return result(extra);
 
   const suite = raw as SuiteFile;
   const header = resolveHeader(suite, checker.categoryCounts);
-  const categoryCounts = Object.fromEntries(Object.keys(header.categories).map((c) => [c, checker.categoryCounts.get(c) ?? 0]));
+  const categoryCounts = Object.fromEntries(
+    Object.keys(header.categories).map((c) => [c, checker.categoryCounts.get(c) ?? 0]),
+  );
   return result({
     ...extra,
     valid: {
       header,
-      sha256: hasher.digest(),
+      sha256: finalHasher.digest(),
       categoryCounts,
       headerHasher,
       source:
-        samplesFile === undefined ? { kind: 'inline', samples: suite.samples as Sample[] } : { kind: 'jsonl', samples: samplesFile },
+        samplesFile === undefined
+          ? { kind: 'inline', samples: suite.samples as Sample[] }
+          : { kind: 'jsonl', samples: samplesFile },
     },
   });
-}
-
-interface SampleWhere {
-  file: string;
-  /** Pointer of the sample in `file`: '' for a JSONL line, /samples/N inline. */
-  pointer: string;
-  /** The JSONL line, or the inline index: where a duplicate id was first seen. */
-  firstSeen: number;
-  line?: number;
-  /** Maps a pointer to its line, for inline samples. */
-  locate?: (pointer: string) => number | undefined;
-}
-
-/** Checks samples one at a time, remembering only their ids and category counts. */
-function createSampleChecker(context: {
-  declared: readonly string[] | undefined;
-  defaults: SuiteDefaults | undefined;
-  problems: ProblemList;
-  hasher: SuiteHasher | undefined;
-}): {
-  readonly count: number;
-  readonly categoryCounts: Map<string, number>;
-  checkLine(text: string, file: string, line: number): void;
-  checkValue(value: unknown, where: SampleWhere): void;
-} {
-  const { declared, defaults, problems } = context;
-  let hasher = context.hasher;
-  const declaredSet = declared === undefined ? undefined : new Set(declared);
-  const firstSeenById = new Map<string, number>();
-  const categoryCounts = new Map<string, number>();
-  let count = 0;
-
-  const checkValue = (value: unknown, where: SampleWhere): void => {
-    const isInline = where.pointer !== '';
-    const at = (relative: string, message: string): Problem => {
-      const pointer = where.pointer + relative;
-      const line = where.line ?? where.locate?.(pointer);
-      return { file: where.file, ...(line === undefined ? {} : { line }), pointer, message };
-    };
-    if (!isPlainObject(value)) {
-      problems.add(at('', `a sample must be a JSON object (got ${describeType(value)})`));
-      hasher = undefined;
-      return;
-    }
-    const schemaProblems = sampleValidator.problems(value, { file: where.file, basePointer: where.pointer });
-    problems.add(...schemaProblems.map((p) => at(p.pointer.slice(where.pointer.length), p.message)));
-
-    if (typeof value.id === 'string') {
-      const first = firstSeenById.get(value.id);
-      if (first === undefined) firstSeenById.set(value.id, where.firstSeen);
-      else {
-        const place = isInline ? `/samples/${first}` : `line ${first}`;
-        problems.add(at('/id', `duplicate sample id "${value.id}" (first used at ${place}); sample ids must be unique`));
-      }
-    }
-
-    const category = value.category === undefined ? DEFAULT_CATEGORY : value.category;
-    if (typeof category === 'string') {
-      if (declaredSet !== undefined && !declaredSet.has(category)) {
-        const list = [...declaredSet].map((c) => `"${c}"`).join(', ');
-        problems.add(
-          value.category === undefined
-            ? at('', `missing "category": the suite declares categories, so every sample names one of ${list}`)
-            : at('/category', `category "${category}" is not declared in the suite's "categories" (declared: ${list})`),
-        );
-      }
-      categoryCounts.set(category, (categoryCounts.get(category) ?? 0) + 1);
-    }
-
-    if (schemaProblems.length > 0) {
-      hasher = undefined;
-      return;
-    }
-    const sample = value as Sample;
-    for (const issue of checkSample(sample, defaults)) problems.add(at(issue.pointer, issue.message));
-    const nonFinite = findNonFiniteNumbers(sample, '');
-    for (const pointer of nonFinite) problems.add(at(pointer, 'must be a finite number (JSON cannot represent NaN or Infinity)'));
-    if (nonFinite.length > 0) hasher = undefined;
-    hasher?.addSample(sample);
-  };
-
-  return {
-    get count() {
-      return count;
-    },
-    categoryCounts,
-    checkLine(text, file, line) {
-      count++;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        const located = locateJsonSyntaxError(text);
-        const message =
-          located === undefined
-            ? `invalid JSON: ${error instanceof Error ? error.message : String(error)}`
-            : `invalid JSON at column ${located.column}: ${located.message}`;
-        problems.add({ file, line, pointer: '', message });
-        hasher = undefined;
-        return;
-      }
-      checkValue(value, { file, pointer: '', line, firstSeen: line });
-    },
-    checkValue(value, where) {
-      count++;
-      checkValue(value, where);
-    },
-  };
 }
 
 function resolveHeader(suite: SuiteFile, seen: ReadonlyMap<string, number>): SuiteHeader {
@@ -271,7 +190,8 @@ function resolveHeader(suite: SuiteFile, seen: ReadonlyMap<string, number>): Sui
   if (suite.categories === undefined) {
     for (const name of seen.keys()) categories[name] = { weight: 1 };
   } else {
-    for (const [name, category] of Object.entries(suite.categories)) categories[name] = { ...category, weight: category.weight ?? 1 };
+    for (const [name, category] of Object.entries(suite.categories))
+      categories[name] = { ...category, weight: category.weight ?? 1 };
   }
   return {
     id: suite.id,
@@ -282,27 +202,4 @@ function resolveHeader(suite: SuiteFile, seen: ReadonlyMap<string, number>): Sui
     categories,
     defaults: suite.defaults ?? {},
   };
-}
-
-/** Pointers (relative to `value`) of the NaN/Infinity numbers inside it: JSON.parse turns 1e999 into Infinity. */
-function findNonFiniteNumbers(value: unknown, pointer: string): string[] {
-  if (typeof value === 'number') return Number.isFinite(value) ? [] : [pointer];
-  if (Array.isArray(value)) return value.flatMap((item, i) => findNonFiniteNumbers(item, `${pointer}/${i}`));
-  if (isPlainObject(value)) {
-    return Object.entries(value).flatMap(([key, item]) => findNonFiniteNumbers(item, `${pointer}/${escapePointer(key)}`));
-  }
-  return [];
-}
-
-/** True for a non-null, non-array object. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** "an array", "a string", "null" ... for messages. */
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  const type = typeof value;
-  return type === 'object' ? 'an object' : `a ${type}`;
 }

@@ -35,7 +35,9 @@ export function inlineSuite(samples: readonly Sample[], header: Partial<SuiteHea
     format: 'json',
     samplesFile: undefined,
     header: fullHeader,
-    sha256: createHash('sha256').update(JSON.stringify({ header: fullHeader, samples: copy })).digest('hex'),
+    sha256: createHash('sha256')
+      .update(JSON.stringify({ header: fullHeader, samples: copy }))
+      .digest('hex'),
     sampleCount: copy.length,
     categoryCounts,
     samples: async function* samples(): AsyncGenerator<Sample> {

@@ -148,6 +148,7 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         developer: flags.developer ?? null,
         params,
         policy,
+        ...optional('apiKey', io.env[params.apiKeyEnv]),
         concurrency: flags.concurrency,
         workers: flags.workers,
         ...(flags.resume === undefined ? {} : { resume: flags.resume }),

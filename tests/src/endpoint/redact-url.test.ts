@@ -7,7 +7,9 @@ describe('redactUrl', () => {
   });
 
   it('redacts credential-like query values and keeps the others', () => {
-    const out = redactUrl('http://10.0.0.5:8000/v1?api-version=2024-02-01&api-key=s3cretvalue&access_token=tok123');
+    const out = redactUrl(
+      'http://10.0.0.5:8000/v1?api-version=2024-02-01&api-key=s3cretvalue&access_token=tok123',
+    );
     expect(out).toBe('http://10.0.0.5:8000/v1?api-version=2024-02-01&api-key=redacted&access_token=redacted');
   });
 

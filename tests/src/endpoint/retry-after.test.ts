@@ -38,12 +38,19 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter({ retryAfter: '10' }, NOW, 5000)).toBe(5000);
   });
 
-  it.each([['-5'], ['+5'], ['abc'], ['1e3'], ['0x10'], [''], ['  '], ['5 seconds'], ['Sun, 31 Feb 2025 12:00:00 GMT']])(
-    'returns undefined for %j',
-    (value) => {
-      expect(parseRetryAfter({ retryAfter: value, retryAfterMs: value }, NOW)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['-5'],
+    ['+5'],
+    ['abc'],
+    ['1e3'],
+    ['0x10'],
+    [''],
+    ['  '],
+    ['5 seconds'],
+    ['Sun, 31 Feb 2025 12:00:00 GMT'],
+  ])('returns undefined for %j', (value) => {
+    expect(parseRetryAfter({ retryAfter: value, retryAfterMs: value }, NOW)).toBeUndefined();
+  });
 
   it('returns undefined when both headers are absent', () => {
     expect(parseRetryAfter({}, NOW)).toBeUndefined();

@@ -3,7 +3,10 @@ import { extractServerMessage } from '../../../src/endpoint/server-message.js';
 
 describe('extractServerMessage', () => {
   it.each([
-    ['OpenAI / vLLM', '{"error":{"message":"maximum context length is 4096 tokens","type":"BadRequestError"}}'],
+    [
+      'OpenAI / vLLM',
+      '{"error":{"message":"maximum context length is 4096 tokens","type":"BadRequestError"}}',
+    ],
     ['TGI', '{"error":"maximum context length is 4096 tokens","error_type":"validation"}'],
     ['older vLLM', '{"object":"error","message":"maximum context length is 4096 tokens","code":400}'],
     ['FastAPI', '{"detail":"maximum context length is 4096 tokens"}'],
@@ -18,7 +21,9 @@ describe('extractServerMessage', () => {
   });
 
   it('falls back to the text, whitespace collapsed', () => {
-    expect(extractServerMessage('<html>\n  <b>Bad Gateway</b>\n</html>')).toBe('<html> <b>Bad Gateway</b> </html>');
+    expect(extractServerMessage('<html>\n  <b>Bad Gateway</b>\n</html>')).toBe(
+      '<html> <b>Bad Gateway</b> </html>',
+    );
     expect(extractServerMessage('')).toBe('');
   });
 

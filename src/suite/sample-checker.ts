@@ -1,0 +1,185 @@
+/**
+ * Checks the samples of a suite one at a time, in file order, remembering only what later samples need: the ids
+ * seen (for duplicates), the category counts, and the running digest. Used by the validation pass (scan-suite.ts).
+ *
+ * Category rule: a sample without `category` belongs to the category "default" (DEFAULT_CATEGORY). When the suite
+ * declares `categories`, every sample must name one of them (a suite that wants uncategorised samples declares
+ * "default").
+ */
+import type { Problem } from '../errors.js';
+import { checkSample } from '../scoring/check-sample.js';
+import { Sample, type SuiteDefaults } from '../schema/suite.js';
+import { compileValidator, escapePointer } from '../schema/validate.js';
+import type { SuiteHasher } from './hash-suite.js';
+import { locateJsonSyntaxError } from './locate-json-error.js';
+import type { ProblemList } from './problem-list.js';
+
+/** The category of a sample that names none. */
+export const DEFAULT_CATEGORY = 'default';
+
+const sampleValidator = compileValidator(Sample);
+
+/** Where a sample sits, for its problems. */
+export interface SampleWhere {
+  file: string;
+  /** Pointer of the sample in `file`: '' for a JSONL line, /samples/N inline. */
+  pointer: string;
+  /** The JSONL line, or the inline index: where a duplicate id was first seen. */
+  firstSeen: number;
+  /** The JSONL line (1-based); inline samples are located through `locate`. */
+  line?: number;
+  /** Maps a pointer to its line, for inline samples. */
+  locate?: (pointer: string) => number | undefined;
+}
+
+/** The checker of one validation pass. */
+export interface SampleChecker {
+  /** Samples checked so far (non-blank JSONL lines or inline items, valid or not). */
+  readonly count: number;
+  /** Samples per effective category so far. */
+  readonly categoryCounts: Map<string, number>;
+  /** The digest so far; undefined once a sample could not be hashed (which is always also a problem). */
+  readonly hasher: SuiteHasher | undefined;
+  /** Checks one non-blank JSONL line. */
+  checkLine(text: string, file: string, line: number): void;
+  /** Checks one parsed sample (an inline array item). */
+  checkValue(value: unknown, where: SampleWhere): void;
+}
+
+/** Creates the checker of one validation pass; `hasher` is the digest started from the suite header. */
+export function createSampleChecker(context: {
+  declared: readonly string[] | undefined;
+  defaults: SuiteDefaults | undefined;
+  problems: ProblemList;
+  hasher: SuiteHasher | undefined;
+}): SampleChecker {
+  const { declared, defaults, problems } = context;
+  let hasher = context.hasher;
+  const declaredSet = declared === undefined ? undefined : new Set(declared);
+  const firstSeenById = new Map<string, number>();
+  const categoryCounts = new Map<string, number>();
+  let count = 0;
+
+  const checkValue = (value: unknown, where: SampleWhere): void => {
+    const found: Problem[] = [];
+    const at = (relative: string, message: string): void => {
+      const pointer = where.pointer + relative;
+      const line = where.line ?? where.locate?.(pointer);
+      found.push({ file: where.file, ...(line === undefined ? {} : { line }), pointer, message });
+    };
+    // The digest only matters for a suite without problems; it just must not see values it cannot serialise.
+    const isHashable = checkSampleValue(value, where, at);
+    problems.add(...byLine(found));
+    if (!isHashable) hasher = undefined;
+    else hasher?.addSample(value);
+  };
+
+  /** Reports the problems of one sample through `at`; true when it is schema-valid and JSON-serialisable. */
+  const checkSampleValue = (
+    value: unknown,
+    where: SampleWhere,
+    at: (relative: string, message: string) => void,
+  ): boolean => {
+    if (!isPlainObject(value)) {
+      at('', `a sample must be a JSON object (got ${describeType(value)})`);
+      return false;
+    }
+    const schemaProblems = sampleValidator.problems(value, { file: where.file, basePointer: where.pointer });
+    for (const p of schemaProblems) at(p.pointer.slice(where.pointer.length), p.message);
+
+    if (typeof value.id === 'string') {
+      const first = firstSeenById.get(value.id);
+      if (first === undefined) firstSeenById.set(value.id, where.firstSeen);
+      else {
+        const place = where.pointer === '' ? `line ${first}` : `/samples/${first}`;
+        at('/id', `duplicate sample id "${value.id}" (first used at ${place}); sample ids must be unique`);
+      }
+    }
+
+    const category = value.category === undefined ? DEFAULT_CATEGORY : value.category;
+    if (typeof category === 'string') {
+      if (declaredSet !== undefined && !declaredSet.has(category)) {
+        const list = [...declaredSet].map((c) => `"${c}"`).join(', ');
+        if (value.category === undefined) {
+          at('', `missing "category": the suite declares categories, so every sample names one of ${list}`);
+        } else {
+          at(
+            '/category',
+            `category "${category}" is not declared in the suite's "categories" (declared: ${list})`,
+          );
+        }
+      }
+      categoryCounts.set(category, (categoryCounts.get(category) ?? 0) + 1);
+    }
+    if (schemaProblems.length > 0) return false;
+
+    const sample = value as Sample;
+    const issues = checkSample(sample, defaults);
+    for (const issue of issues) at(issue.pointer, issue.message);
+    const nonFinite = findNonFiniteNumbers(sample, '');
+    for (const pointer of nonFinite)
+      at(pointer, 'must be a finite number (JSON cannot represent NaN or Infinity)');
+    return nonFinite.length === 0;
+  };
+
+  return {
+    get count() {
+      return count;
+    },
+    get hasher() {
+      return hasher;
+    },
+    categoryCounts,
+    checkLine(text, file, line) {
+      count++;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        const located = locateJsonSyntaxError(text);
+        const message =
+          located === undefined
+            ? `invalid JSON: ${error instanceof Error ? error.message : String(error)}`
+            : `invalid JSON at column ${located.column}: ${located.message}`;
+        problems.add({ file, line, pointer: '', message });
+        hasher = undefined;
+        return;
+      }
+      checkValue(value, { file, pointer: '', line, firstSeen: line });
+    },
+    checkValue(value, where) {
+      count++;
+      checkValue(value, where);
+    },
+  };
+}
+
+/** Pointers (relative to `value`) of the NaN/Infinity numbers inside it: JSON.parse turns 1e999 into Infinity. */
+function findNonFiniteNumbers(value: unknown, pointer: string): string[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [pointer];
+  if (Array.isArray(value)) return value.flatMap((item, i) => findNonFiniteNumbers(item, `${pointer}/${i}`));
+  if (isPlainObject(value)) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      findNonFiniteNumbers(item, `${pointer}/${escapePointer(key)}`),
+    );
+  }
+  return [];
+}
+
+/** Sorts problems by line, stably; problems without a line keep their place at the end. */
+export function byLine(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}
+
+/** True for a non-null, non-array object. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** "an array", "a string", "null" ... for messages. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}
