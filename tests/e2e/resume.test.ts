@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunReport } from '../../src/report/build-report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
@@ -81,7 +82,7 @@ describe('resume', () => {
 
     const resumed = await runCliCapture(['run', suitePath, '--resume', killed.runId, '--db', db, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    const report = JSON.parse(resumed.stdout);
+    const report = JSON.parse(resumed.stdout) as RunReport;
     expect(report.status).toBe('completed');
     expect(report.samples).toEqual({ total: SAMPLES * EPOCHS, scored: SAMPLES * EPOCHS, errors: 0 });
     const after = unitCounts(db);
@@ -105,7 +106,7 @@ describe('resume', () => {
     child.kill('SIGINT');
     const result = await exited;
     expect(result.code).toBe(130);
-    const report = JSON.parse(result.stdout);
+    const report = JSON.parse(result.stdout) as RunReport;
     expect(report.status).toBe('interrupted');
     expect(result.stderr).toContain(`--resume ${report.runId}`);
     const stopped = unitCounts(db);
@@ -129,13 +130,13 @@ describe('resume', () => {
         { K: 'sk-wrong' },
       );
       expect(first.code).toBe(4);
-      const { runId } = JSON.parse(first.stdout);
+      const { runId } = JSON.parse(first.stdout) as RunReport;
       const other = await writeChoiceSuite(join(dir, 'other'), { count: 10 });
       const changed = await runCliCapture(['run', other, '--resume', runId, '--db', db], { K: 'sk-lab' });
       expect(changed.code).toBe(3);
       const same = await runCliCapture(['run', suitePath, '--resume', runId, '--db', db, '--json', '--api-key-env', 'K'], { K: 'sk-lab' });
       expect(same.code, same.stderr).toBe(0);
-      expect(JSON.parse(same.stdout).samples).toEqual({ total: 3, scored: 3, errors: 0 });
+      expect((JSON.parse(same.stdout) as RunReport).samples).toEqual({ total: 3, scored: 3, errors: 0 });
     } finally {
       await locked.close();
     }

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunReport } from '../../src/report/build-report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
@@ -70,7 +71,7 @@ describe('redline run', () => {
       '--developer', 'acme', '--concurrency', '16', '--workers', '2',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
+    const report = JSON.parse(result.stdout) as RunReport;
     expect(report.status).toBe('completed');
     expect(report.samples).toEqual({ total: 270, scored: 270, errors: 0 });
     expect(report.developer).toBe('acme');
@@ -78,21 +79,23 @@ describe('redline run', () => {
     expect(report.overall.n).toBe(expected.n);
     expect(report.overall.mean).toBeCloseTo(expected.overall, 12);
     for (const [category, mean] of Object.entries(expected.categories)) {
-      expect(report.categories[category].mean).toBeCloseTo(mean, 12);
+      expect(report.categories[category]?.mean).toBeCloseTo(mean, 12);
     }
     // The simulator's skill is 0.7: the estimate must be plausible, and the interval must contain the mean.
-    expect(report.overall.mean).toBeGreaterThan(0.5);
-    expect(report.overall.mean).toBeLessThan(0.9);
-    expect(report.overall.ci[0]).toBeLessThan(report.overall.mean);
-    expect(report.overall.ci[1]).toBeGreaterThan(report.overall.mean);
+    const mean = report.overall.mean ?? Number.NaN;
+    const [lo, hi] = report.overall.ci ?? [Number.NaN, Number.NaN];
+    expect(mean).toBeGreaterThan(0.5);
+    expect(mean).toBeLessThan(0.9);
+    expect(lo).toBeLessThan(mean);
+    expect(hi).toBeGreaterThan(mean);
     expect(['covered', 'not-covered', 'inconclusive']).toContain(report.designation.decision);
 
     const again = await runCliCapture(['report', report.runId, '--db', db, '--json']);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).overall).toEqual(report.overall);
+    expect((JSON.parse(again.stdout) as RunReport).overall).toEqual(report.overall);
 
     const runs = await runCliCapture(['runs', '--db', db, '--json']);
-    const listed = JSON.parse(runs.stdout);
+    const listed = JSON.parse(runs.stdout) as Array<Record<string, unknown>>;
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({
       runId: report.runId,
@@ -102,7 +105,7 @@ describe('redline run', () => {
       developer: 'acme',
       samples: { total: 270, scored: 270, errors: 0 },
     });
-    expect(typeof listed[0].startedAt).toBe('string');
+    expect(typeof listed[0]!.startedAt).toBe('string');
   });
 
   it('completes a run against a faulty endpoint with every unit scored exactly once', async () => {
@@ -114,7 +117,7 @@ describe('redline run', () => {
         '--retry-base-ms', '1', '--max-attempts', '12', '--concurrency', '8',
       ]);
       expect(result.code, result.stderr).toBe(0);
-      const report = JSON.parse(result.stdout);
+      const report = JSON.parse(result.stdout) as RunReport;
       expect(report.samples).toEqual({ total: 180, scored: 180, errors: 0 });
       const stats = faulty.stats();
       const injected = stats.faults.rateLimited + stats.faults.serverError + stats.faults.reset + stats.faults.malformed;
@@ -141,7 +144,7 @@ describe('redline run', () => {
         { TEST_KEY: 'sk-wrong-secret' },
       );
       expect(result.code).toBe(4);
-      const report = JSON.parse(result.stdout);
+      const report = JSON.parse(result.stdout) as RunReport;
       expect(report.status).toBe('failed');
       expect(result.stderr).toContain('--resume');
       expect(result.stdout + result.stderr).not.toContain('sk-wrong-secret');
@@ -163,7 +166,7 @@ describe('redline run', () => {
     const db = join(dir, 'done.db');
     const first = await runCliCapture(['run', suitePath, '--endpoint', sim.url, '--model', 'sim', '--db', db, '--json', '--limit', '5']);
     expect(first.code, first.stderr).toBe(0);
-    const { runId } = JSON.parse(first.stdout);
+    const { runId } = JSON.parse(first.stdout) as RunReport;
     const again = await runCliCapture(['run', suitePath, '--resume', runId, '--db', db, '--json']);
     expect(again.code).toBe(3);
   });
