@@ -15,6 +15,7 @@ import { RedlineError } from '../errors.js';
 import { applyPolicyDefaults, type ResolvedPolicy } from '../policy/load-policy.js';
 import type { Policy, PolicyBasis, PolicyMetric, PolicyRule } from '../schema/policy.js';
 import type { Interval } from './interval.js';
+import { explainComparison, formatAgainst } from './explain-comparison.js';
 import { kleeneAnd, kleeneOr, type Decision } from './kleene.js';
 import type { SufficientStats } from './sufficient-stats.js';
 import { summarizeScores, summarizeStats, type IntervalMethod, type ScoreSummary } from './summarize.js';
@@ -148,22 +149,23 @@ function decide(
   errorRate: number,
   method: IntervalMethod,
 ): Designation {
-  const describe = describer(policy.confidence, method);
+  const level = { confidence: policy.confidence, method };
   const reasons: string[] = [];
   const weighted = policy.metric === 'weighted';
   const estimate = weighted ? summary.overall.weighted.mean : summary.overall.mean;
   const interval = weighted ? summary.overall.weighted.ci : summary.overall.ci;
   const overall = decideOnBasis(estimate, interval, policy.cutoff, policy.basis);
   reasons.push(
-    describe(
-      weighted ? 'weighted mean' : 'mean',
+    explainComparison({
+      label: weighted ? 'weighted mean' : 'mean',
       estimate,
       interval,
-      summary.overall.n,
-      policy.cutoff,
-      policy.basis,
-      overall,
-    ),
+      n: summary.overall.n,
+      cutoff: policy.cutoff,
+      basis: policy.basis,
+      decision: overall,
+      ...level,
+    }),
   );
 
   let decision = overall;
@@ -184,15 +186,16 @@ function decide(
         n: stats?.n ?? 0,
       };
       reasons.push(
-        describe(
-          `category "${name}" mean`,
-          categoryEstimate,
-          categoryInterval,
-          stats?.n ?? 0,
-          rule.cutoff,
-          rule.basis,
-          categoryDecision,
-        ),
+        explainComparison({
+          label: `category "${name}" mean`,
+          estimate: categoryEstimate,
+          interval: categoryInterval,
+          n: stats?.n ?? 0,
+          cutoff: rule.cutoff,
+          basis: rule.basis,
+          decision: categoryDecision,
+          ...level,
+        }),
       );
     }
     const decisions = Object.values(categories).map((c) => c.decision);
@@ -237,60 +240,6 @@ function decide(
     reasons,
     ...(categories === undefined ? {} : { categories }),
   };
-}
-
-type Describe = (
-  label: string,
-  estimate: number | null,
-  interval: Interval | null,
-  n: number,
-  cutoff: number,
-  basis: PolicyBasis,
-  decision: Decision,
-) => string;
-
-/** Sentences like `mean 0.675 (n=80), 95% t-interval [0.57, 0.78]: lower bound 0.57 < cutoff 0.6 <= upper bound 0.78: inconclusive`. */
-function describer(confidence: number, method: IntervalMethod): Describe {
-  const level = `${String(Number((confidence * 100).toFixed(6)))}% ${method === 't' ? 't-interval' : 'bootstrap interval'}`;
-  return (label, estimate, interval, n, cutoff, basis, decision) => {
-    if (estimate === null) {
-      const why =
-        label === 'weighted mean'
-          ? 'no category with scored samples and a weight > 0'
-          : 'no scored samples in this run';
-      return `${label}: ${why}: inconclusive`;
-    }
-    const at = (x: number): string => formatAgainst(x, cutoff);
-    const spread = n === 1 ? ' (one sample: spread unknown)' : '';
-    const head =
-      interval === null
-        ? `${label} ${at(estimate)} (n=${n})`
-        : `${label} ${at(estimate)} (n=${n}), ${level} [${at(interval[0])}, ${at(interval[1])}]${spread}`;
-    if (basis === 'point') {
-      return `${head}: estimate ${at(estimate)} ${decision === 'covered' ? '>=' : '<'} cutoff ${cutoff}: ${decision}`;
-    }
-    if (interval === null) return `${head}: no interval: ${decision}`;
-    switch (decision) {
-      case 'covered':
-        return `${head}: lower bound ${at(interval[0])} >= cutoff ${cutoff}: covered`;
-      case 'not-covered':
-        return `${head}: upper bound ${at(interval[1])} < cutoff ${cutoff}: not-covered`;
-      case 'inconclusive':
-        return `${head}: lower bound ${at(interval[0])} < cutoff ${cutoff} <= upper bound ${at(interval[1])}: inconclusive`;
-    }
-  };
-}
-
-/**
- * `x` with 4 decimals, or more when 4 would hide which side of `reference` it is on (0.59996 against a cutoff of
- * 0.6 prints as 0.59996, not 0.6).
- */
-function formatAgainst(x: number, reference: number): string {
-  for (let digits = 4; digits <= 17; digits++) {
-    const rounded = Number(x.toFixed(digits));
-    if (Math.sign(rounded - reference) === Math.sign(x - reference)) return String(rounded);
-  }
-  return String(x);
 }
 
 function assertErrorRate(errorRate: number): void {

@@ -123,7 +123,7 @@ export function applyPolicyDefaults(policy: Policy): ResolvedPolicy {
   if (policy.categories !== undefined) {
     const categories: Record<string, { cutoff: number; basis: PolicyBasis }> = {};
     for (const [name, category] of Object.entries(policy.categories)) {
-      categories[name] = { cutoff: category.cutoff, basis: category.basis ?? 'lower' };
+      categories[name] = { cutoff: category.cutoff, basis: category.basis ?? policy.basis };
     }
     resolved.categories = categories;
   }

@@ -64,8 +64,11 @@ export function buildReport(db: Db, runId: string, options: BuildReportOptions =
   let currentSample: string | null = null;
   let currentCategory = '';
   let epochScores: number[] = [];
+  // A sample with fewer scored epochs than pass@k needs (some epochs errored) has no defined value: it is left
+  // out of the means, like an errored sample; its errored epochs are counted in samples.errors.
+  const minEpochs = reducer.kind === 'pass@k' ? reducer.k : 1;
   const emit = (): void => {
-    if (currentSample === null || epochScores.length === 0) return;
+    if (currentSample === null || epochScores.length < minEpochs) return;
     let list = values.get(currentCategory);
     if (list === undefined) {
       list = [];

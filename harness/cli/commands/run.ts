@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { RedlineError } from '../../../src/errors.js';
-import { parseReducer } from '../../../src/aggregate/reducers.js';
+import { checkReducerEpochs, parseReducer } from '../../../src/aggregate/reducers.js';
 import type { RunParams } from '../../../src/schema/run.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { getRun } from '../../../src/store/runs.js';
@@ -107,7 +107,7 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
       if (endpoint === undefined) throw new RedlineError('E_USAGE', 'missing --endpoint URL (e.g. http://127.0.0.1:8000/v1)');
       if (model === undefined) throw new RedlineError('E_USAGE', 'missing --model NAME (the model name the endpoint serves)');
       const reducer = flags.reducer ?? 'mean';
-      parseReducer(reducer);
+      checkReducerEpochs(parseReducer(reducer), flags.epochs ?? 1);
       params = {
         epochs: flags.epochs ?? 1,
         limit: flags.limit ?? null,

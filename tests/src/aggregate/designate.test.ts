@@ -186,6 +186,12 @@ describe('designate', () => {
       expect(d.decision).toBe('covered');
     });
 
+    it('rule any: overall covered OR categories not-covered is covered', () => {
+      const d = run(values, policy({ cutoff: 0.3, rule: 'any', categories: { y: { cutoff: 0.6 } } }));
+      expect(d.categories?.y?.decision).toBe('not-covered');
+      expect(d.decision).toBe('covered');
+    });
+
     it('rule all: overall not-covered AND anything is not-covered', () => {
       const d = run(values, policy({ rule: 'all', categories: { x: { cutoff: 0.6 } } }));
       expect(d.decision).toBe('not-covered');

@@ -203,6 +203,34 @@ describe('summarizeScores (bootstrap)', () => {
     }
   });
 
+  it('draws each category from its own stream: adding a category leaves the others unchanged', () => {
+    const one = summarizeScores({
+      values: large,
+      weights: w,
+      method: 'bootstrap',
+      confidence: 0.95,
+      seed: 5,
+    });
+    const more = new Map([['extra', [0, 1, 1, 0.5]], ...large]);
+    const two = summarizeScores({ values: more, weights: w, method: 'bootstrap', confidence: 0.95, seed: 5 });
+    expect(two.categories.hi?.ci).toEqual(one.categories.hi?.ci);
+    expect(two.categories.lo?.ci).toEqual(one.categories.lo?.ci);
+  });
+
+  it('draws the categories independently: equal scores in two categories resample different indices', () => {
+    const scores = Array.from({ length: 40 }, (_, i) => ((i * 13) % 7) / 6);
+    const s = summarizeScores({
+      values: new Map([
+        ['p', scores],
+        ['q', scores],
+      ]),
+      weights: {},
+      method: 'bootstrap',
+      confidence: 0.95,
+    });
+    expect(s.categories.p?.ci).not.toEqual(s.categories.q?.ci);
+  });
+
   it('follows the same edge cases: n = 0 null, n = 1 [0, 1], constant [m, m]', () => {
     const s = summarizeScores({
       values: new Map([
