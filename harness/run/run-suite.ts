@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { RedlineError, type ErrorData } from '../../src/errors.js';
 import { AimdLimiter } from '../../src/endpoint/aimd.js';
 import { backoffDelayMs } from '../../src/endpoint/backoff.js';
+import { parseBaseUrl } from '../../src/endpoint/parse-base-url.js';
 import type { Sample } from '../../src/schema/suite.js';
 import type { RunParams } from '../../src/schema/run.js';
 import type { SuiteHandle } from '../../src/suite/load-suite.js';
@@ -95,6 +96,8 @@ const WRITE_INTERVAL_MS = 50;
 export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
+  // Checked here, on the main thread: a bad URL must be a usage error, not a worker that fails to start.
+  parseBaseUrl(options.endpoint);
   const endpoint = redactUrl(options.endpoint);
   const sessionStart = now();
   const run = options.resume === undefined ? startRun(options, endpoint, sessionStart) : resumeRun(options, endpoint, sessionStart);
@@ -276,11 +279,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     const seed = params.seed === null ? undefined : unitSeed(params.seed, unit.sample.id, unit.epoch);
     pool.run({ sample: unit.sample, epoch: unit.epoch, ...(seed === undefined ? {} : { seed }) }).then(
       (outcome) => onOutcome(unit, outcome),
+      // A worker thread that dies (a crash, not an endpoint failure) is a bug: stop the run, keep what is stored.
       (error: unknown) =>
         onOutcome(unit, {
           status: 'error',
-          kind: stopping ? 'sample' : 'retryable',
-          error: { code: 'E_INTERNAL', message: `worker failed: ${(error as Error).message}` },
+          kind: 'fatal',
+          error: { code: 'E_INTERNAL', message: `worker thread failed: ${(error as Error).message}` },
           retryAfterMs: null,
           rateLimited: false,
           latencyMs: 0,
