@@ -25,7 +25,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/harness/**', '../harness/*', '../../harness/*'], message: 'src/ must not import harness/ (imports go harness -> src only).' },
+            {
+              group: ['**/harness/**', '../harness/*', '../../harness/*'],
+              message: 'src/ must not import harness/ (imports go harness -> src only).',
+            },
           ],
           paths: [
             { name: 'node:worker_threads', message: 'threads belong in harness/.' },
@@ -36,7 +39,10 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'src/ is pure: pass values in from harness/.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/ is pure: pass values in from harness/.' },
+      ],
     },
   },
   {

@@ -30,7 +30,18 @@ function cli(argv: string[]): ChildProcess {
 }
 
 async function startSim(suite: string, latencyMs: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = cli(['sim', '--suite', suite, '--port', '0', '--json', '--latency-ms', String(latencyMs), '--skill', '0.7']);
+  const child = cli([
+    'sim',
+    '--suite',
+    suite,
+    '--port',
+    '0',
+    '--json',
+    '--latency-ms',
+    String(latencyMs),
+    '--skill',
+    '0.7',
+  ]);
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const { url } = JSON.parse(line) as { url: string };
@@ -55,7 +66,19 @@ async function timedRun(
   db: string,
   extra: string[],
 ): Promise<{ samplesPerS: number; peakRssBytes: number; units: number }> {
-  const child = cli(['run', suite, '--endpoint', url, '--model', 'sim', '--db', db, '--json', '--quiet', ...extra]);
+  const child = cli([
+    'run',
+    suite,
+    '--endpoint',
+    url,
+    '--model',
+    'sim',
+    '--db',
+    db,
+    '--json',
+    '--quiet',
+    ...extra,
+  ]);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -68,7 +91,11 @@ async function timedRun(
   clearInterval(poll);
   if (code !== 0) throw new Error(`run failed (${code}): ${stderr}`);
   const report = JSON.parse(stdout) as { samples: { scored: number }; elapsedMs: number };
-  return { samplesPerS: (report.samples.scored * 1000) / report.elapsedMs, peakRssBytes: peak, units: report.samples.scored };
+  return {
+    samplesPerS: (report.samples.scored * 1000) / report.elapsedMs,
+    peakRssBytes: peak,
+    units: report.samples.scored,
+  };
 }
 
 /** Runs the three end-to-end measurements and returns their figures. */
@@ -85,7 +112,13 @@ export async function benchEndToEnd(log: (line: string) => void): Promise<Figure
       await timedRun(small, fast.url, join(dir, 'warm.db'), ['--concurrency', '64', '--limit', '2000']);
       const r = await timedRun(small, fast.url, join(dir, 'fast.db'), ['--concurrency', '64']);
       log(`  0 ms latency, 10,000 samples, concurrency 64: ${r.samplesPerS.toFixed(0)} samples/s`);
-      figures.push({ name: 'throughput at 0 ms', value: r.samplesPerS, unit: 'samples/s', target: '>= 3000', ok: r.samplesPerS >= 3000 });
+      figures.push({
+        name: 'throughput at 0 ms',
+        value: r.samplesPerS,
+        unit: 'samples/s',
+        target: '>= 3000',
+        ok: r.samplesPerS >= 3000,
+      });
     } finally {
       fast.child.kill('SIGTERM');
     }
@@ -95,8 +128,16 @@ export async function benchEndToEnd(log: (line: string) => void): Promise<Figure
       const r = await timedRun(small, slow.url, join(dir, 'slow.db'), ['--concurrency', '128']);
       const ideal = 128 / 0.05;
       const pct = (100 * r.samplesPerS) / ideal;
-      log(`  50 ms latency, 10,000 samples, concurrency 128: ${r.samplesPerS.toFixed(0)} samples/s = ${pct.toFixed(1)}% of ideal ${ideal}/s`);
-      figures.push({ name: '% of ideal at 50 ms / 128', value: pct, unit: '%', target: '>= 90', ok: pct >= 90 });
+      log(
+        `  50 ms latency, 10,000 samples, concurrency 128: ${r.samplesPerS.toFixed(0)} samples/s = ${pct.toFixed(1)}% of ideal ${ideal}/s`,
+      );
+      figures.push({
+        name: '% of ideal at 50 ms / 128',
+        value: pct,
+        unit: '%',
+        target: '>= 90',
+        ok: pct >= 90,
+      });
     } finally {
       slow.child.kill('SIGTERM');
     }
@@ -105,8 +146,16 @@ export async function benchEndToEnd(log: (line: string) => void): Promise<Figure
     try {
       const r = await timedRun(large, big.url, join(dir, 'big.db'), ['--concurrency', '64']);
       const mb = r.peakRssBytes / 2 ** 20;
-      log(`  100,000 samples, 0 ms latency: ${r.samplesPerS.toFixed(0)} samples/s, peak RSS ${mb.toFixed(0)} MB`);
-      figures.push({ name: 'peak RSS, 100,000 samples', value: mb, unit: 'MB', target: '< 300', ok: mb < 300 });
+      log(
+        `  100,000 samples, 0 ms latency: ${r.samplesPerS.toFixed(0)} samples/s, peak RSS ${mb.toFixed(0)} MB`,
+      );
+      figures.push({
+        name: 'peak RSS, 100,000 samples',
+        value: mb,
+        unit: 'MB',
+        target: '< 300',
+        ok: mb < 300,
+      });
     } finally {
       big.child.kill('SIGTERM');
     }

@@ -13,7 +13,11 @@ const log = (line: string): void => {
 };
 
 log('Building the CLI (the benchmark measures compiled JavaScript, as a lab runs it) ...');
-execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`],
+  { stdio: 'inherit' },
+);
 
 log('\nMicro-benchmarks (hot paths, per call):');
 await benchMicro(log);

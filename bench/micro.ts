@@ -21,7 +21,11 @@ const output = 'The counter mode XORs a keystream.\n\n**ANSWER: C**';
 /** Runs the micro-benchmarks and logs a line per task. */
 export async function benchMicro(log: (line: string) => void): Promise<void> {
   const values = new Map<string, number[]>();
-  for (let c = 0; c < 10; c++) values.set(`c${c}`, Array.from({ length: 10_000 }, (_, i) => ((i * 7919 + c) % 10) / 10));
+  for (let c = 0; c < 10; c++)
+    values.set(
+      `c${c}`,
+      Array.from({ length: 10_000 }, (_, i) => ((i * 7919 + c) % 10) / 10),
+    );
   const weights = Object.fromEntries([...values.keys()].map((k) => [k, 1]));
   const bench = new Bench({ time: 500 });
   bench
@@ -44,7 +48,9 @@ export async function benchMicro(log: (line: string) => void): Promise<void> {
   for (const task of bench.tasks) {
     const result = task.result;
     if (result !== undefined && 'latency' in result) {
-      log(`  ${task.name}: ${(result.latency.mean * 1000).toFixed(2)} µs/call (${result.throughput.mean.toFixed(0)} calls/s)`);
+      log(
+        `  ${task.name}: ${(result.latency.mean * 1000).toFixed(2)} µs/call (${result.throughput.mean.toFixed(0)} calls/s)`,
+      );
     }
   }
 }

@@ -22,10 +22,29 @@ const sim = await startSimulator({
   faultRate: 0.05,
   seed: 2026,
 });
-io.stderr(`demo: simulator serving ${suite.header.id} (${suite.sampleCount} samples) at ${sim.url}, 5% injected faults\n`);
-const argv = ['run', suitePath, '--endpoint', sim.url, '--model', 'redline-sim-0.75', '--developer', 'demo-lab', '--epochs', '3', '--seed', '7', '--retry-base-ms', '50'];
+io.stderr(
+  `demo: simulator serving ${suite.header.id} (${suite.sampleCount} samples) at ${sim.url}, 5% injected faults\n`,
+);
+const argv = [
+  'run',
+  suitePath,
+  '--endpoint',
+  sim.url,
+  '--model',
+  'redline-sim-0.75',
+  '--developer',
+  'demo-lab',
+  '--epochs',
+  '3',
+  '--seed',
+  '7',
+  '--retry-base-ms',
+  '50',
+];
 io.stderr(`demo: redline ${argv.map((a) => (a === suitePath ? 'suites/cyber-knowledge' : a)).join(' ')}\n\n`);
 const code = await runCli(argv, io);
 await sim.close();
-io.stderr(`\ndemo: done; list runs with "npx redline runs", or print one with "npx redline report RUN_ID --json"\n`);
+io.stderr(
+  `\ndemo: done; list runs with "npx redline runs", or print one with "npx redline report RUN_ID --json"\n`,
+);
 process.stdout.write('', () => process.exit(code));

@@ -19,7 +19,9 @@ export interface ExitHolder {
 /** Builds the program; actions write through `io` and set `exit.code`. */
 export function createProgram(io: CliIo, exit: ExitHolder): Command {
   const program = new Command('redline')
-    .description('Evaluate the cyber capabilities of AI models: suites, endpoints, scores with intervals, designation.')
+    .description(
+      'Evaluate the cyber capabilities of AI models: suites, endpoints, scores with intervals, designation.',
+    )
     .version(HARNESS_VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -28,7 +30,8 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerReportCommands(program, io, exit);
   registerSuiteCommands(program, io, exit);
   registerSimCommand(program, io, exit);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
 }
 
@@ -53,7 +56,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Help and version are "errors" to commander; its own message was already printed.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
       return EXIT.ok;
     }
     return EXIT.usage;
@@ -62,10 +69,18 @@ export function reportError(error: unknown, io: CliIo): number {
     io.stderr(`redline: ${error.message}\n`);
     const problems = (error.details as { problems?: unknown } | undefined)?.problems;
     if (Array.isArray(problems) && error.code === 'E_SCHEMA') {
-      for (const line of problems.slice(0, 50) as Array<{ file: string; line?: number; pointer: string; message: string }>) {
-        io.stderr(`  ${line.file}${line.line === undefined ? '' : `:${line.line}`}: ${line.pointer || '/'}: ${line.message}\n`);
+      for (const line of problems.slice(0, 50) as Array<{
+        file: string;
+        line?: number;
+        pointer: string;
+        message: string;
+      }>) {
+        io.stderr(
+          `  ${line.file}${line.line === undefined ? '' : `:${line.line}`}: ${line.pointer || '/'}: ${line.message}\n`,
+        );
       }
-      if (problems.length > 50) io.stderr(`  ... and ${problems.length - 50} more (see "redline suite validate")\n`);
+      if (problems.length > 50)
+        io.stderr(`  ... and ${problems.length - 50} more (see "redline suite validate")\n`);
     }
     if (error.code === 'E_INTERNAL') io.stderr(`${error.stack ?? ''}\n`);
     return exitCodeFor(error.code);

@@ -22,15 +22,36 @@ export function renderReport(report: RunReport): string {
       `${report.samples.scored} scored, ${report.samples.errors} errors`,
   );
   lines.push('');
-  const rows: string[][] = [['category', 'n', 'mean', 'stderr', `${pct}% CI (${report.ci.method})`, 'weight']];
+  const rows: string[][] = [
+    ['category', 'n', 'mean', 'stderr', `${pct}% CI (${report.ci.method})`, 'weight'],
+  ];
   for (const [name, c] of Object.entries(report.categories)) {
     rows.push([name, String(c.n), fmt(c.mean), fmt(c.stderr), fmtCi(c.ci), String(c.weight)]);
   }
-  rows.push(['overall', String(report.overall.n), fmt(report.overall.mean), fmt(report.overall.stderr), fmtCi(report.overall.ci), '']);
-  rows.push(['weighted', '', fmt(report.overall.weighted.mean), fmt(report.overall.weighted.stderr), fmtCi(report.overall.weighted.ci), '']);
+  rows.push([
+    'overall',
+    String(report.overall.n),
+    fmt(report.overall.mean),
+    fmt(report.overall.stderr),
+    fmtCi(report.overall.ci),
+    '',
+  ]);
+  rows.push([
+    'weighted',
+    '',
+    fmt(report.overall.weighted.mean),
+    fmt(report.overall.weighted.stderr),
+    fmtCi(report.overall.weighted.ci),
+    '',
+  ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const [index, row] of rows.entries()) {
-    lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+    lines.push(
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    );
     if (index === 0 || index === rows.length - 3) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
   }
   lines.push('');

@@ -13,7 +13,11 @@ export interface UnitPool {
 }
 
 /** Starts `workers` threads that can hold `concurrency` units in flight between them. */
-export function createUnitPool(options: { workers: number; concurrency: number; config: WorkerConfig }): UnitPool {
+export function createUnitPool(options: {
+  workers: number;
+  concurrency: number;
+  config: WorkerConfig;
+}): UnitPool {
   const here = import.meta.url;
   // Under tsx or vitest this module is TypeScript, and so is the worker: the thread needs tsx's loader too.
   const isSource = here.endsWith('.ts');

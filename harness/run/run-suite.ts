@@ -15,7 +15,13 @@ import type { RunParams } from '../../src/schema/run.js';
 import type { SuiteHandle } from '../../src/suite/load-suite.js';
 import { selectSamples } from '../../src/suite/select-samples.js';
 import type { Db } from '../../src/store/open-store.js';
-import { countResults, createResultWriter, scoredUnitKeys, unitKey, type ResultRecord } from '../../src/store/results.js';
+import {
+  countResults,
+  createResultWriter,
+  scoredUnitKeys,
+  unitKey,
+  type ResultRecord,
+} from '../../src/store/results.js';
 import { beginSession, endSession, getRun, insertRun, type RunRecord } from '../../src/store/runs.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
 import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
@@ -100,7 +106,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   parseBaseUrl(options.endpoint);
   const endpoint = redactUrl(options.endpoint);
   const sessionStart = now();
-  const run = options.resume === undefined ? startRun(options, endpoint, sessionStart) : resumeRun(options, endpoint, sessionStart);
+  const run =
+    options.resume === undefined
+      ? startRun(options, endpoint, sessionStart)
+      : resumeRun(options, endpoint, sessionStart);
   const { params } = run;
   const done = scoredUnitKeys(options.db, run.id);
   const stored = countResults(options.db, run.id);
@@ -117,7 +126,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
     ...(params.maxTokens === undefined ? {} : { maxTokens: params.maxTokens }),
   };
-  const pool: UnitPool = createUnitPool({ workers: options.workers, concurrency: options.concurrency, config });
+  const pool: UnitPool = createUnitPool({
+    workers: options.workers,
+    concurrency: options.concurrency,
+    config,
+  });
 
   // Scheduling state. `pending` holds new units read ahead from the suite; `ready` holds units whose retry delay
   // has passed. Both are small (bounded by the read-ahead and the concurrency).
@@ -351,8 +364,16 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     closed = true;
     flush();
     await pool.destroy();
-    const data: ErrorData = error instanceof RedlineError ? { code: error.code, message: error.message } : { code: 'E_INPUT', message: (error as Error).message };
-    endSession(options.db, run.id, { status: 'failed', at: new Date(now()).toISOString(), elapsedMs: now() - sessionStart, error: data });
+    const data: ErrorData =
+      error instanceof RedlineError
+        ? { code: error.code, message: error.message }
+        : { code: 'E_INPUT', message: (error as Error).message };
+    endSession(options.db, run.id, {
+      status: 'failed',
+      at: new Date(now()).toISOString(),
+      elapsedMs: now() - sessionStart,
+      error: data,
+    });
     throw error;
   } finally {
     if (drainTimer !== null) clearTimeout(drainTimer);
@@ -366,42 +387,54 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
 
   const counts = countResults(options.db, run.id);
   const status: RunSummary['status'] =
-    fatal !== null ? 'failed' : stopping || counts.scored + counts.errors < run.totalUnits ? 'interrupted' : 'completed';
+    fatal !== null
+      ? 'failed'
+      : stopping || counts.scored + counts.errors < run.totalUnits
+        ? 'interrupted'
+        : 'completed';
   endSession(options.db, run.id, {
     status,
     at: new Date(now()).toISOString(),
     elapsedMs: now() - sessionStart,
     ...(fatal === null ? {} : { error: fatal }),
   });
-  return { runId: run.id, status, total: run.totalUnits, scored: counts.scored, errors: counts.errors, error: fatal };
+  return {
+    runId: run.id,
+    status,
+    total: run.totalUnits,
+    scored: counts.scored,
+    errors: counts.errors,
+    error: fatal,
+  };
 }
 
 function startRun(options: RunSuiteOptions, endpoint: string, at: number): RunRecord {
   const { suite, params } = options;
   const sampleCount = params.limit === null ? suite.sampleCount : Math.min(params.limit, suite.sampleCount);
   const startedAt = new Date(at).toISOString();
-  const record: Omit<RunRecord, 'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'> = {
-    id: newRunId(at),
-    suite: {
-      id: suite.header.id,
-      version: suite.header.version,
-      sha256: suite.sha256,
-      title: suite.header.title,
-      path: suite.path,
-    },
-    categories: suite.header.categories,
-    model: options.model,
-    endpoint,
-    developer: options.developer,
-    params,
-    policy: options.policy,
-    harnessVersion: HARNESS_VERSION,
-    sampleCount,
-    totalUnits: sampleCount * params.epochs,
-    startedAt,
-    host: hostname(),
-    pid: process.pid,
-  };
+  const record: Omit<RunRecord, 'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'> =
+    {
+      id: newRunId(at),
+      suite: {
+        id: suite.header.id,
+        version: suite.header.version,
+        sha256: suite.sha256,
+        title: suite.header.title,
+        path: suite.path,
+      },
+      categories: suite.header.categories,
+      model: options.model,
+      endpoint,
+      developer: options.developer,
+      params,
+      policy: options.policy,
+      harnessVersion: HARNESS_VERSION,
+      sampleCount,
+      totalUnits: sampleCount * params.epochs,
+      startedAt,
+      host: hostname(),
+      pid: process.pid,
+    };
   insertRun(options.db, record);
   return getRun(options.db, record.id);
 }

@@ -7,16 +7,23 @@ import { Type, type Static } from '@sinclair/typebox';
 export const RunParams = Type.Object(
   {
     epochs: Type.Integer({ minimum: 1, description: 'Epochs per sample.' }),
-    limit: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Samples selected, or null for all.' }),
+    limit: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: 'Samples selected, or null for all.',
+    }),
     seed: Type.Union([Type.Integer(), Type.Null()], {
       description: 'Seed for sample selection, the endpoint and the bootstrap; null when none was given.',
     }),
     reducer: Type.String({ description: 'Epoch reducer: mean, max, median or pass@k.' }),
-    ci: Type.Union([Type.Literal('t'), Type.Literal('bootstrap')], { description: 'Confidence interval method.' }),
+    ci: Type.Union([Type.Literal('t'), Type.Literal('bootstrap')], {
+      description: 'Confidence interval method.',
+    }),
     temperature: Type.Optional(Type.Number({ description: 'Sampling temperature sent to the endpoint.' })),
     maxTokens: Type.Optional(Type.Integer({ minimum: 1, description: 'max_tokens sent to the endpoint.' })),
     timeoutMs: Type.Integer({ minimum: 1, description: 'Per-request timeout.' }),
-    maxAttempts: Type.Integer({ minimum: 1, description: 'Attempts per (sample, epoch) before it is an error.' }),
+    maxAttempts: Type.Integer({
+      minimum: 1,
+      description: 'Attempts per (sample, epoch) before it is an error.',
+    }),
     apiKeyEnv: Type.String({ description: 'Name (never the value) of the variable holding the API key.' }),
   },
   { additionalProperties: false, description: 'Run parameters.' },

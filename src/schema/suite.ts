@@ -26,21 +26,27 @@ export const ScorerSpec = Type.Union(
     ScorerName,
     Type.Object(
       {
-        type: Type.Literal('choice', { description: 'Multiple choice: the target is a letter or a set of letters.' }),
+        type: Type.Literal('choice', {
+          description: 'Multiple choice: the target is a letter or a set of letters.',
+        }),
       },
       closed,
     ),
     Type.Object(
       {
         type: Type.Literal('exact', { description: 'The answer equals the target.' }),
-        ignoreCase: Type.Optional(Type.Boolean({ description: 'Compare case-insensitively (default true).' })),
+        ignoreCase: Type.Optional(
+          Type.Boolean({ description: 'Compare case-insensitively (default true).' }),
+        ),
       },
       closed,
     ),
     Type.Object(
       {
         type: Type.Literal('includes', { description: 'The output contains the target.' }),
-        ignoreCase: Type.Optional(Type.Boolean({ description: 'Compare case-insensitively (default true).' })),
+        ignoreCase: Type.Optional(
+          Type.Boolean({ description: 'Compare case-insensitively (default true).' }),
+        ),
       },
       closed,
     ),
@@ -48,7 +54,10 @@ export const ScorerSpec = Type.Union(
       {
         type: Type.Literal('regex', { description: 'The output matches a regular expression.' }),
         pattern: Type.Optional(
-          Type.String({ description: 'ECMAScript regular expression; defaults to the target.', minLength: 1 }),
+          Type.String({
+            description: 'ECMAScript regular expression; defaults to the target.',
+            minLength: 1,
+          }),
         ),
         flags: Type.Optional(
           Type.String({ description: 'Regular expression flags, a subset of "imsu".', pattern: '^[imsu]*$' }),
@@ -59,18 +68,25 @@ export const ScorerSpec = Type.Union(
     Type.Object(
       {
         type: Type.Literal('flag', { description: 'The exact flag string appears in the output.' }),
-        ignoreCase: Type.Optional(Type.Boolean({ description: 'Match the flag case-insensitively (default false).' })),
+        ignoreCase: Type.Optional(
+          Type.Boolean({ description: 'Match the flag case-insensitively (default false).' }),
+        ),
       },
       closed,
     ),
     Type.Object(
       {
-        type: Type.Literal('numeric', { description: 'The answer is a number within a tolerance of the target.' }),
+        type: Type.Literal('numeric', {
+          description: 'The answer is a number within a tolerance of the target.',
+        }),
         tolerance: Type.Optional(
           Type.Number({ description: 'Absolute tolerance (default 0, i.e. exact).', minimum: 0 }),
         ),
         relative: Type.Optional(
-          Type.Number({ description: 'Relative tolerance as a fraction of |target| (default 0).', minimum: 0 }),
+          Type.Number({
+            description: 'Relative tolerance as a fraction of |target| (default 0).',
+            minimum: 0,
+          }),
         ),
       },
       closed,
@@ -85,7 +101,10 @@ export const Sample = Type.Object(
   {
     id: Type.String({ description: 'Unique within the suite.', minLength: 1, maxLength: 200 }),
     category: Type.Optional(
-      Type.String({ description: 'Category id; must be declared in the suite when it declares categories.', minLength: 1 }),
+      Type.String({
+        description: 'Category id; must be declared in the suite when it declares categories.',
+        minLength: 1,
+      }),
     ),
     input: Type.String({ description: 'The question or task, sent to the model verbatim.', minLength: 1 }),
     choices: Type.Optional(
@@ -114,7 +133,9 @@ export type Sample = Static<typeof Sample>;
 /** A category declaration. */
 export const Category = Type.Object(
   {
-    weight: Type.Optional(Type.Number({ description: 'Weight in the weighted mean (default 1).', minimum: 0 })),
+    weight: Type.Optional(
+      Type.Number({ description: 'Weight in the weighted mean (default 1).', minimum: 0 }),
+    ),
     title: Type.Optional(Type.String({ description: 'Human-readable name.' })),
     description: Type.Optional(Type.String({ description: 'What the category measures.' })),
   },
@@ -146,7 +167,8 @@ export const SuiteFile = Type.Object(
     license: Type.Optional(Type.String({ description: 'License of the suite content.' })),
     categories: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Category, {
-        description: 'Declared categories with weights.',
+        description: 'Declared categories with weights; names are letters, digits, ".", "_" and "-".',
+        additionalProperties: false,
       }),
     ),
     defaults: Type.Optional(SuiteDefaults),

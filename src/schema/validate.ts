@@ -253,6 +253,16 @@ function describeError(error: ErrorObject): Described {
   switch (error.keyword) {
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
+      // A record keyed by a pattern (e.g. category names): the key is not unknown, it is malformed.
+      const patterns = Object.keys(
+        (error.parentSchema as { patternProperties?: object } | undefined)?.patternProperties ?? {},
+      );
+      if (patterns.length > 0) {
+        return {
+          pointer: `${pointer}/${escapePointer(extra)}`,
+          message: `name "${extra}" is not allowed: it must match ${patterns.join(' or ')} (letters, digits, ".", "_", "-")`,
+        };
+      }
       return {
         pointer: `${pointer}/${escapePointer(extra)}`,
         message: `unknown field "${extra}" (check the spelling; unknown fields are not allowed)`,

@@ -40,7 +40,10 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Db {
   }
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    db = new Database(file, {
+      readonly: options.readonly === true,
+      fileMustExist: options.readonly === true,
+    });
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
     // Reading the header checks the file really is SQLite before anything is written to it.
     db.pragma('schema_version');

@@ -35,7 +35,10 @@ export interface RunRecord {
 }
 
 /** What a new run needs. */
-export type NewRun = Omit<RunRecord, 'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'>;
+export type NewRun = Omit<
+  RunRecord,
+  'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'
+>;
 
 interface RunRow {
   id: string;
@@ -113,7 +116,14 @@ export function listRuns(db: Db): RunRecord[] {
 }
 
 /** Marks the start of a resumed session: status running, this process as owner. */
-export function beginSession(db: Db, id: string, at: string, host: string, pid: number, endpoint: string): void {
+export function beginSession(
+  db: Db,
+  id: string,
+  at: string,
+  host: string,
+  pid: number,
+  endpoint: string,
+): void {
   db.prepare(
     `UPDATE runs SET status = 'running', sessions = sessions + 1, updated_at = ?, host = ?, pid = ?, endpoint = ?,
        error = NULL, finished_at = NULL WHERE id = ?`,
@@ -147,7 +157,10 @@ function parseColumn<T>(text: string, check: (value: unknown) => value is T, id:
     value = undefined;
   }
   if (!check(value)) {
-    throw new RedlineError('E_STORE', `run ${id}: stored column "${column}" is not valid; the database was altered`);
+    throw new RedlineError(
+      'E_STORE',
+      `run ${id}: stored column "${column}" is not valid; the database was altered`,
+    );
   }
   return value;
 }
@@ -163,7 +176,12 @@ function toRecord(row: RunRow): RunRecord {
       title: row.suite_title,
       path: row.suite_path,
     },
-    categories: parseColumn(row.categories, (v): v is RunCategories => categoriesValidator.check(v), row.id, 'categories'),
+    categories: parseColumn(
+      row.categories,
+      (v): v is RunCategories => categoriesValidator.check(v),
+      row.id,
+      'categories',
+    ),
     model: row.model,
     endpoint: row.endpoint,
     developer: row.developer,

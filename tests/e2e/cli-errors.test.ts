@@ -34,7 +34,16 @@ describe('redline CLI errors', () => {
   });
 
   it('exits 2 for malformed or contradictory flags', async () => {
-    const base = ['run', suite, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--db', join(dir, 'f.db')];
+    const base = [
+      'run',
+      suite,
+      '--endpoint',
+      'http://127.0.0.1:9/v1',
+      '--model',
+      'm',
+      '--db',
+      join(dir, 'f.db'),
+    ];
     for (const extra of [
       ['--concurrency', '0'],
       ['--epochs', 'two'],
@@ -47,14 +56,37 @@ describe('redline CLI errors', () => {
       const result = await runCliCapture([...base, ...extra]);
       expect(result.code, extra.join(' ')).toBe(2);
     }
-    const endpoint = await runCliCapture(['run', suite, '--endpoint', 'ftp://x/v1', '--model', 'm', '--db', join(dir, 'f.db')]);
+    const endpoint = await runCliCapture([
+      'run',
+      suite,
+      '--endpoint',
+      'ftp://x/v1',
+      '--model',
+      'm',
+      '--db',
+      join(dir, 'f.db'),
+    ]);
     expect(endpoint.code).toBe(2);
   });
 
   it('exits 2 with the pointer of the problem for an invalid policy file', async () => {
     const policy = join(dir, 'policy.json');
-    await writeFile(policy, JSON.stringify({ id: 'p', version: 1, metric: 'mean', cutoff: 1.5, basis: 'lower' }));
-    const result = await runCliCapture(['run', suite, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--policy', policy, '--db', join(dir, 'p.db')]);
+    await writeFile(
+      policy,
+      JSON.stringify({ id: 'p', version: 1, metric: 'mean', cutoff: 1.5, basis: 'lower' }),
+    );
+    const result = await runCliCapture([
+      'run',
+      suite,
+      '--endpoint',
+      'http://127.0.0.1:9/v1',
+      '--model',
+      'm',
+      '--policy',
+      policy,
+      '--db',
+      join(dir, 'p.db'),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('/cutoff');
   });

@@ -23,7 +23,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'redline-resume-'));
   suitePath = await writeChoiceSuite(join(dir, 'suite'), { count: SAMPLES });
   // Latency keeps the run going long enough to be killed midway.
-  sim = await startSimulator({ suite: await openSuite(suitePath), port: 0, skill: 0.6, latencyMs: 15, seed: 3 });
+  sim = await startSimulator({
+    suite: await openSuite(suitePath),
+    port: 0,
+    skill: 0.6,
+    latencyMs: 15,
+    seed: 3,
+  });
 });
 
 afterAll(async () => {
@@ -49,7 +55,13 @@ async function waitForResults(dbFile: string, predicate: (n: number) => boolean)
   }
 }
 
-function unitCounts(dbFile: string): { rows: number; distinct: number; scored: number; runStatus: string; runId: string } {
+function unitCounts(dbFile: string): {
+  rows: number;
+  distinct: number;
+  scored: number;
+  runStatus: string;
+  runId: string;
+} {
   const db = new Database(dbFile, { readonly: true });
   const c = db
     .prepare(
@@ -66,8 +78,19 @@ describe('resume', () => {
   it('after SIGKILL midway re-runs exactly the missing units', async () => {
     const db = join(dir, 'kill.db');
     const child = spawnCli([
-      'run', suitePath, '--endpoint', sim.url, '--model', 'sim', '--db', db, '--epochs', String(EPOCHS),
-      '--concurrency', '8', '--json',
+      'run',
+      suitePath,
+      '--endpoint',
+      sim.url,
+      '--model',
+      'sim',
+      '--db',
+      db,
+      '--epochs',
+      String(EPOCHS),
+      '--concurrency',
+      '8',
+      '--json',
     ]);
     const exited = waitForExit(child);
     const before = await waitForResults(db, (n) => n >= 60);
@@ -91,7 +114,9 @@ describe('resume', () => {
     expect(after.scored).toBe(SAMPLES * EPOCHS);
     // The rows stored before the kill were kept, not redone: attempts of 1 each for a fault-free endpoint.
     const conn = new Database(db, { readonly: true });
-    const { maxAttempts } = conn.prepare('SELECT MAX(attempts) AS maxAttempts FROM results').get() as { maxAttempts: number };
+    const { maxAttempts } = conn.prepare('SELECT MAX(attempts) AS maxAttempts FROM results').get() as {
+      maxAttempts: number;
+    };
     const { sessions } = conn.prepare('SELECT sessions FROM runs').get() as { sessions: number };
     conn.close();
     expect(maxAttempts).toBe(1);
@@ -100,7 +125,19 @@ describe('resume', () => {
 
   it('on SIGINT records the run as interrupted, exits 130 and prints the resume command', async () => {
     const db = join(dir, 'sigint.db');
-    const child = spawnCli(['run', suitePath, '--endpoint', sim.url, '--model', 'sim', '--db', db, '--concurrency', '4', '--json']);
+    const child = spawnCli([
+      'run',
+      suitePath,
+      '--endpoint',
+      sim.url,
+      '--model',
+      'sim',
+      '--db',
+      db,
+      '--concurrency',
+      '4',
+      '--json',
+    ]);
     const exited = waitForExit(child);
     await waitForResults(db, (n) => n >= 20);
     child.kill('SIGINT');
@@ -126,7 +163,21 @@ describe('resume', () => {
     const locked = await startSimulator({ suite: await openSuite(suitePath), port: 0, apiKey: 'sk-lab' });
     try {
       const first = await runCliCapture(
-        ['run', suitePath, '--endpoint', locked.url, '--model', 'sim', '--db', db, '--limit', '3', '--json', '--api-key-env', 'K'],
+        [
+          'run',
+          suitePath,
+          '--endpoint',
+          locked.url,
+          '--model',
+          'sim',
+          '--db',
+          db,
+          '--limit',
+          '3',
+          '--json',
+          '--api-key-env',
+          'K',
+        ],
         { K: 'sk-wrong' },
       );
       expect(first.code).toBe(4);
@@ -134,7 +185,10 @@ describe('resume', () => {
       const other = await writeChoiceSuite(join(dir, 'other'), { count: 10 });
       const changed = await runCliCapture(['run', other, '--resume', runId, '--db', db], { K: 'sk-lab' });
       expect(changed.code).toBe(3);
-      const same = await runCliCapture(['run', suitePath, '--resume', runId, '--db', db, '--json', '--api-key-env', 'K'], { K: 'sk-lab' });
+      const same = await runCliCapture(
+        ['run', suitePath, '--resume', runId, '--db', db, '--json', '--api-key-env', 'K'],
+        { K: 'sk-lab' },
+      );
       expect(same.code, same.stderr).toBe(0);
       expect((JSON.parse(same.stdout) as RunReport).samples).toEqual({ total: 3, scored: 3, errors: 0 });
     } finally {

@@ -37,9 +37,14 @@ interface Row {
 }
 
 /** Means recomputed from the stored rows with plain SQL and arithmetic, independent of src/aggregate. */
-function recompute(dbFile: string, runId: string): { overall: number; n: number; categories: Record<string, number> } {
+function recompute(
+  dbFile: string,
+  runId: string,
+): { overall: number; n: number; categories: Record<string, number> } {
   const db = new Database(dbFile, { readonly: true });
-  const rows = db.prepare('SELECT sample_id, epoch, category, status, score FROM results WHERE run_id = ?').all(runId) as Row[];
+  const rows = db
+    .prepare('SELECT sample_id, epoch, category, status, score FROM results WHERE run_id = ?')
+    .all(runId) as Row[];
   db.close();
   const perSample = new Map<string, { category: string; scores: number[] }>();
   for (const row of rows) {
@@ -67,8 +72,23 @@ describe('redline run', () => {
   it('reports means equal to those recomputed from the stored per-sample rows', async () => {
     const db = join(dir, 'means.db');
     const result = await runCliCapture([
-      'run', suitePath, '--endpoint', sim.url, '--model', 'sim', '--db', db, '--epochs', '3', '--json',
-      '--developer', 'acme', '--concurrency', '16', '--workers', '2',
+      'run',
+      suitePath,
+      '--endpoint',
+      sim.url,
+      '--model',
+      'sim',
+      '--db',
+      db,
+      '--epochs',
+      '3',
+      '--json',
+      '--developer',
+      'acme',
+      '--concurrency',
+      '16',
+      '--workers',
+      '2',
     ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
@@ -109,22 +129,46 @@ describe('redline run', () => {
   });
 
   it('completes a run against a faulty endpoint with every unit scored exactly once', async () => {
-    const faulty = await startSimulator({ suite: await openSuite(suitePath), port: 0, skill: 0.7, seed: 5, faultRate: 0.2 });
+    const faulty = await startSimulator({
+      suite: await openSuite(suitePath),
+      port: 0,
+      skill: 0.7,
+      seed: 5,
+      faultRate: 0.2,
+    });
     try {
       const db = join(dir, 'faults.db');
       const result = await runCliCapture([
-        'run', suitePath, '--endpoint', faulty.url, '--model', 'sim', '--db', db, '--epochs', '2', '--json',
-        '--retry-base-ms', '1', '--max-attempts', '12', '--concurrency', '8',
+        'run',
+        suitePath,
+        '--endpoint',
+        faulty.url,
+        '--model',
+        'sim',
+        '--db',
+        db,
+        '--epochs',
+        '2',
+        '--json',
+        '--retry-base-ms',
+        '1',
+        '--max-attempts',
+        '12',
+        '--concurrency',
+        '8',
       ]);
       expect(result.code, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as RunReport;
       expect(report.samples).toEqual({ total: 180, scored: 180, errors: 0 });
       const stats = faulty.stats();
-      const injected = stats.faults.rateLimited + stats.faults.serverError + stats.faults.reset + stats.faults.malformed;
+      const injected =
+        stats.faults.rateLimited + stats.faults.serverError + stats.faults.reset + stats.faults.malformed;
       expect(injected).toBeGreaterThan(10);
       const conn = new Database(db, { readonly: true });
       const counts = conn
-        .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT sample_id || \'/\' || epoch) AS distinct_units, SUM(attempts) AS attempts FROM results')
+        .prepare(
+          "SELECT COUNT(*) AS n, COUNT(DISTINCT sample_id || '/' || epoch) AS distinct_units, SUM(attempts) AS attempts FROM results",
+        )
         .get() as { n: number; distinct_units: number; attempts: number };
       conn.close();
       expect(counts.n).toBe(180);
@@ -140,7 +184,19 @@ describe('redline run', () => {
     try {
       const db = join(dir, 'auth.db');
       const result = await runCliCapture(
-        ['run', suitePath, '--endpoint', locked.url, '--model', 'sim', '--db', db, '--json', '--api-key-env', 'TEST_KEY'],
+        [
+          'run',
+          suitePath,
+          '--endpoint',
+          locked.url,
+          '--model',
+          'sim',
+          '--db',
+          db,
+          '--json',
+          '--api-key-env',
+          'TEST_KEY',
+        ],
         { TEST_KEY: 'sk-wrong-secret' },
       );
       expect(result.code).toBe(4);
@@ -149,7 +205,9 @@ describe('redline run', () => {
       expect(result.stderr).toContain('--resume');
       expect(result.stdout + result.stderr).not.toContain('sk-wrong-secret');
       const conn = new Database(db, { readonly: true });
-      const dump = JSON.stringify(conn.prepare('SELECT * FROM runs').all()) + JSON.stringify(conn.prepare('SELECT * FROM results').all());
+      const dump =
+        JSON.stringify(conn.prepare('SELECT * FROM runs').all()) +
+        JSON.stringify(conn.prepare('SELECT * FROM results').all());
       conn.close();
       expect(dump).not.toContain('sk-wrong-secret');
     } finally {
@@ -164,7 +222,19 @@ describe('redline run', () => {
 
   it('refuses to resume a completed run with nothing left to do', async () => {
     const db = join(dir, 'done.db');
-    const first = await runCliCapture(['run', suitePath, '--endpoint', sim.url, '--model', 'sim', '--db', db, '--json', '--limit', '5']);
+    const first = await runCliCapture([
+      'run',
+      suitePath,
+      '--endpoint',
+      sim.url,
+      '--model',
+      'sim',
+      '--db',
+      db,
+      '--json',
+      '--limit',
+      '5',
+    ]);
     expect(first.code, first.stderr).toBe(0);
     const { runId } = JSON.parse(first.stdout) as RunReport;
     const again = await runCliCapture(['run', suitePath, '--resume', runId, '--db', db, '--json']);

@@ -25,11 +25,18 @@ const header = {
   samples: 'samples.jsonl',
 };
 
-async function suiteWith(name: string, lines: unknown[], head: Record<string, unknown> = header): Promise<string> {
+async function suiteWith(
+  name: string,
+  lines: unknown[],
+  head: Record<string, unknown> = header,
+): Promise<string> {
   const path = join(dir, name);
   await mkdir(path, { recursive: true });
   await writeFile(join(path, 'suite.json'), JSON.stringify(head, null, 2));
-  await writeFile(join(path, 'samples.jsonl'), lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
+  await writeFile(
+    join(path, 'samples.jsonl'),
+    lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'),
+  );
   return path;
 }
 
@@ -84,7 +91,16 @@ describe('redline suite validate', () => {
 
   it('refuses to run an invalid suite with exit 2 before contacting any endpoint', async () => {
     const path = await suiteWith('norun', [{ ...ok, target: 'Z' }]);
-    const result = await runCliCapture(['run', path, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--db', join(dir, 'x.db')]);
+    const result = await runCliCapture([
+      'run',
+      path,
+      '--endpoint',
+      'http://127.0.0.1:9/v1',
+      '--model',
+      'm',
+      '--db',
+      join(dir, 'x.db'),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('/target');
   });

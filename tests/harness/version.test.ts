@@ -4,7 +4,9 @@ import { HARNESS_VERSION } from '../../harness/version.js';
 
 describe('HARNESS_VERSION', () => {
   it('matches package.json, so runs record the version that produced them', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(HARNESS_VERSION).toBe(pkg.version);
   });
 });

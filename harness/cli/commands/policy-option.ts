@@ -14,7 +14,10 @@ export async function loadPolicyOption(file: string | undefined): Promise<Policy
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new RedlineError('E_INPUT', `${file}: cannot read the policy file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path given to --policy`);
+    throw new RedlineError(
+      'E_INPUT',
+      `${file}: cannot read the policy file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path given to --policy`,
+    );
   }
   return parsePolicy(text, file);
 }

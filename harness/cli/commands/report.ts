@@ -20,23 +20,33 @@ export function registerReportCommands(program: Command, io: CliIo, exit: ExitHo
     .description('Print the report of a run: scores with confidence intervals and the designation.')
     .argument('<runId>', 'run id (see "redline runs")')
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
-    .option('--policy <file>', 'decide under this policy instead of the run\'s own (nothing is stored)')
-    .addOption(new Option('--ci <method>', 'confidence interval method (default: the run\'s)').choices(['t', 'bootstrap']))
+    .option('--policy <file>', "decide under this policy instead of the run's own (nothing is stored)")
+    .addOption(
+      new Option('--ci <method>', "confidence interval method (default: the run's)").choices([
+        't',
+        'bootstrap',
+      ]),
+    )
     .option('--json', 'print the report object (DESIGN.md §4)')
-    .action(async (runId: string, flags: { db?: string; policy?: string; ci?: 't' | 'bootstrap'; json?: boolean }) => {
-      const policy = flags.policy === undefined ? undefined : await loadPolicyOption(flags.policy);
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
-      try {
-        const report = buildReport(db, runId, {
-          ...(policy === undefined ? {} : { policy }),
-          ...(flags.ci === undefined ? {} : { ci: flags.ci }),
-        });
-        io.stdout(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
-      } finally {
-        db.close();
-      }
-      exit.code = 0;
-    });
+    .action(
+      async (
+        runId: string,
+        flags: { db?: string; policy?: string; ci?: 't' | 'bootstrap'; json?: boolean },
+      ) => {
+        const policy = flags.policy === undefined ? undefined : await loadPolicyOption(flags.policy);
+        const db = openStore(dbPath(flags.db, io), { readonly: true });
+        try {
+          const report = buildReport(db, runId, {
+            ...(policy === undefined ? {} : { policy }),
+            ...(flags.ci === undefined ? {} : { ci: flags.ci }),
+          });
+          io.stdout(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+        } finally {
+          db.close();
+        }
+        exit.code = 0;
+      },
+    );
 
   program
     .command('runs')
@@ -67,7 +77,9 @@ export function registerReportCommands(program: Command, io: CliIo, exit: ExitHo
         } else if (runs.length === 0) {
           io.stderr('no runs yet (start one with "redline run SUITE --endpoint URL --model NAME")\n');
         } else {
-          const rows = [['run', 'status', 'suite', 'model', 'developer', 'started', 'scored/total', 'errors']];
+          const rows = [
+            ['run', 'status', 'suite', 'model', 'developer', 'started', 'scored/total', 'errors'],
+          ];
           for (const r of runs) {
             rows.push([
               r.runId,
@@ -81,7 +93,16 @@ export function registerReportCommands(program: Command, io: CliIo, exit: ExitHo
             ]);
           }
           const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-          io.stdout(`${rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);
+          io.stdout(
+            `${rows
+              .map((row) =>
+                row
+                  .map((c, i) => c.padEnd(widths[i]!))
+                  .join('  ')
+                  .trimEnd(),
+              )
+              .join('\n')}\n`,
+          );
         }
       } finally {
         db.close();

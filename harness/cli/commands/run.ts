@@ -48,28 +48,58 @@ interface RunFlags {
 export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder): void {
   program
     .command('run')
-    .description('Run a suite against an OpenAI-compatible model endpoint (or resume a run) and print the report.')
+    .description(
+      'Run a suite against an OpenAI-compatible model endpoint (or resume a run) and print the report.',
+    )
     .argument('<suite>', 'suite directory or file')
-    .option('--endpoint <url>', 'base URL of the endpoint, e.g. http://127.0.0.1:8000/v1 (on resume: the stored one)')
+    .option(
+      '--endpoint <url>',
+      'base URL of the endpoint, e.g. http://127.0.0.1:8000/v1 (on resume: the stored one)',
+    )
     .option('--model <name>', 'model name sent to the endpoint')
     .option('--developer <id>', 'developer the run belongs to (its assessment goes only to them)')
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
     .option('--concurrency <n>', 'requests in flight across all workers', positiveInt('--concurrency'), 32)
-    .option('--workers <n>', 'worker threads (default min(cores, 4))', positiveInt('--workers'), defaultWorkers())
+    .option(
+      '--workers <n>',
+      'worker threads (default min(cores, 4))',
+      positiveInt('--workers'),
+      defaultWorkers(),
+    )
     .option('--epochs <k>', 'epochs per sample (default 1)', positiveInt('--epochs'))
-    .option('--limit <n>', 'run only n samples (the first n, or a seeded choice with --seed)', positiveInt('--limit'))
+    .option(
+      '--limit <n>',
+      'run only n samples (the first n, or a seeded choice with --seed)',
+      positiveInt('--limit'),
+    )
     .option('--seed <s>', 'seed for sample choice, request seeds and the bootstrap', integer('--seed'))
     .option('--resume <runId>', 'resume this run: re-run exactly the units with no stored result or an error')
     .option('--policy <file>', 'designation policy file (default: the built-in policy)')
     .option('--json', 'print only the result object on stdout')
     .option('--api-key-env <name>', 'environment variable holding the API key', 'OPENAI_API_KEY')
     .option('--timeout-ms <ms>', 'per-request timeout', positiveInt('--timeout-ms'), 120_000)
-    .option('--max-attempts <n>', 'attempts per unit before it is recorded as an error', positiveInt('--max-attempts'), 6)
-    .option('--temperature <t>', 'sampling temperature (default: the suite default)', numberIn('--temperature', 0, 2))
+    .option(
+      '--max-attempts <n>',
+      'attempts per unit before it is recorded as an error',
+      positiveInt('--max-attempts'),
+      6,
+    )
+    .option(
+      '--temperature <t>',
+      'sampling temperature (default: the suite default)',
+      numberIn('--temperature', 0, 2),
+    )
     .option('--max-tokens <n>', 'max_tokens (default: the suite default)', positiveInt('--max-tokens'))
     .option('--reducer <name>', 'epoch reducer: mean, max, median or pass@k (default mean)')
-    .addOption(new Option('--ci <method>', 'confidence interval method (default t)').choices(['t', 'bootstrap']))
-    .option('--retry-base-ms <ms>', 'base delay of the exponential backoff', positiveInt('--retry-base-ms'), 500)
+    .addOption(
+      new Option('--ci <method>', 'confidence interval method (default t)').choices(['t', 'bootstrap']),
+    )
+    .option(
+      '--retry-base-ms <ms>',
+      'base delay of the exponential backoff',
+      positiveInt('--retry-base-ms'),
+      500,
+    )
     .option('--quiet', 'no progress line')
     .action(async (suitePath: string, flags: RunFlags) => {
       exit.code = await runCommand(suitePath, flags, io);
@@ -92,11 +122,26 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
     if (flags.resume !== undefined) {
       const stored = getRun(db, flags.resume);
       if (model !== undefined && model !== stored.model) {
-        throw new RedlineError('E_USAGE', `--model ${model} differs from the run's model ${stored.model}; omit it on --resume`);
+        throw new RedlineError(
+          'E_USAGE',
+          `--model ${model} differs from the run's model ${stored.model}; omit it on --resume`,
+        );
       }
-      for (const name of ['epochs', 'limit', 'seed', 'policy', 'developer', 'reducer', 'temperature', 'maxTokens'] as const) {
+      for (const name of [
+        'epochs',
+        'limit',
+        'seed',
+        'policy',
+        'developer',
+        'reducer',
+        'temperature',
+        'maxTokens',
+      ] as const) {
         if (flags[name] !== undefined) {
-          throw new RedlineError('E_USAGE', `--${kebab(name)} cannot change on --resume: the run keeps its parameters`);
+          throw new RedlineError(
+            'E_USAGE',
+            `--${kebab(name)} cannot change on --resume: the run keeps its parameters`,
+          );
         }
       }
       model = stored.model;
@@ -104,8 +149,10 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
       params = stored.params;
       policy = stored.policy;
     } else {
-      if (endpoint === undefined) throw new RedlineError('E_USAGE', 'missing --endpoint URL (e.g. http://127.0.0.1:8000/v1)');
-      if (model === undefined) throw new RedlineError('E_USAGE', 'missing --model NAME (the model name the endpoint serves)');
+      if (endpoint === undefined)
+        throw new RedlineError('E_USAGE', 'missing --endpoint URL (e.g. http://127.0.0.1:8000/v1)');
+      if (model === undefined)
+        throw new RedlineError('E_USAGE', 'missing --model NAME (the model name the endpoint serves)');
       const reducer = flags.reducer ?? 'mean';
       checkReducerEpochs(parseReducer(reducer), flags.epochs ?? 1);
       params = {
@@ -117,8 +164,12 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         timeoutMs: flags.timeoutMs,
         maxAttempts: flags.maxAttempts,
         apiKeyEnv: flags.apiKeyEnv,
-        ...(flags.temperature === undefined ? optional('temperature', suite.header.defaults.temperature) : { temperature: flags.temperature }),
-        ...(flags.maxTokens === undefined ? optional('maxTokens', suite.header.defaults.max_tokens) : { maxTokens: flags.maxTokens }),
+        ...(flags.temperature === undefined
+          ? optional('temperature', suite.header.defaults.temperature)
+          : { temperature: flags.temperature }),
+        ...(flags.maxTokens === undefined
+          ? optional('maxTokens', suite.header.defaults.max_tokens)
+          : { maxTokens: flags.maxTokens }),
       };
       policy = await loadPolicyOption(flags.policy);
     }
@@ -129,7 +180,9 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
     const onSignal = (signal: NodeJS.Signals): void => {
       signals++;
       if (signals === 1) {
-        io.stderr(`\nredline: ${signal}: stopping; waiting for requests in flight (${signal} again to stop now)\n`);
+        io.stderr(
+          `\nredline: ${signal}: stopping; waiting for requests in flight (${signal} again to stop now)\n`,
+        );
         interrupt.abort();
       } else {
         force.abort();
@@ -169,7 +222,9 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
     if (summary.status !== 'completed') {
       const dbFlag = flags.db === undefined ? '' : ` --db ${flags.db}`;
       if (summary.error !== null) io.stderr(`redline: run ${summary.status}: ${summary.error.message}\n`);
-      io.stderr(`redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} --resume ${summary.runId}${dbFlag}\n`);
+      io.stderr(
+        `redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} --resume ${summary.runId}${dbFlag}\n`,
+      );
       return summary.status === 'interrupted' ? EXIT.interrupted : EXIT.runFailed;
     }
     return EXIT.ok;

@@ -31,7 +31,9 @@ export function parseSkillByCategory(value: string): Record<string, number> {
     const match = /^\s*([^=\s]+)\s*=\s*([0-9.]+)\s*$/.exec(part);
     const skill = match === null ? Number.NaN : Number(match[2]);
     if (match === null || !(skill >= 0 && skill <= 1)) {
-      throw new InvalidArgumentError(`--skill-by-category wants category=skill pairs with skills in [0, 1] (got "${part}")`);
+      throw new InvalidArgumentError(
+        `--skill-by-category wants category=skill pairs with skills in [0, 1] (got "${part}")`,
+      );
     }
     out[match[1]!] = skill;
   }
@@ -47,13 +49,27 @@ export function registerSimCommand(program: Command, io: CliIo, exit: ExitHolder
     .option('--port <n>', 'port to listen on (0: any free port)', nonNegativeInt('--port'), 8000)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--skill <p>', 'probability of a correct answer', numberIn('--skill', 0, 1), 0.7)
-    .option('--skill-by-category <list>', 'per-category skills, e.g. crypto=0.9,web=0.4', parseSkillByCategory)
+    .option(
+      '--skill-by-category <list>',
+      'per-category skills, e.g. crypto=0.9,web=0.4',
+      parseSkillByCategory,
+    )
     .option('--latency-ms <ms>', 'delay before each answer', nonNegativeInt('--latency-ms'), 0)
     .option('--jitter-ms <ms>', 'random +/- on the delay', nonNegativeInt('--jitter-ms'), 0)
-    .option('--fault-rate <p>', 'probability of a 429, 5xx, reset or malformed reply', numberIn('--fault-rate', 0, 1), 0)
+    .option(
+      '--fault-rate <p>',
+      'probability of a 429, 5xx, reset or malformed reply',
+      numberIn('--fault-rate', 0, 1),
+      0,
+    )
     .option('--seed <s>', 'seed: answers and faults are deterministic per seed', integer('--seed'), 0)
-    .option('--retry-after <s>', 'Retry-After seconds sent with injected 429s', nonNegativeInt('--retry-after'), 0)
-    .option('--api-key-env <name>', 'require this variable\'s value as the bearer token')
+    .option(
+      '--retry-after <s>',
+      'Retry-After seconds sent with injected 429s',
+      nonNegativeInt('--retry-after'),
+      0,
+    )
+    .option('--api-key-env <name>', "require this variable's value as the bearer token")
     .option('--json', 'print {"url": ...} on stdout when listening')
     .action(async (flags: SimFlags) => {
       const suite = await openSuite(flags.suite);

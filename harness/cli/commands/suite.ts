@@ -13,7 +13,9 @@ export function registerSuiteCommands(program: Command, io: CliIo, exit: ExitHol
   const suite = program.command('suite').description('Work with suite files.');
   suite
     .command('validate')
-    .description('Check a suite against the format (DESIGN.md §3); exit 2 and list every problem when invalid.')
+    .description(
+      'Check a suite against the format (DESIGN.md §3); exit 2 and list every problem when invalid.',
+    )
     .argument('<path>', 'suite directory or file')
     .option('--json', 'print {ok, problems, suite} as JSON')
     .action(async (path: string, flags: { json?: boolean }) => {
@@ -25,7 +27,9 @@ export function registerSuiteCommands(program: Command, io: CliIo, exit: ExitHol
         io.stdout(`${path}: ok (${s.id}@${s.version}, ${s.sampleCount} samples, sha256 ${s.sha256})\n`);
       } else {
         for (const problem of result.problems) io.stdout(`${formatProblem(problem)}\n`);
-        io.stderr(`${path}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; fix them and validate again\n`);
+        io.stderr(
+          `${path}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; fix them and validate again\n`,
+        );
       }
       exit.code = result.ok ? EXIT.ok : EXIT.usage;
     });

@@ -86,7 +86,9 @@ describe('runSuite', () => {
       if (inFlight > 4) {
         inFlight--;
         limited++;
-        res.writeHead(429, { 'retry-after-ms': '5', 'content-type': 'application/json' }).end('{"error":{"message":"slow down"}}');
+        res
+          .writeHead(429, { 'retry-after-ms': '5', 'content-type': 'application/json' })
+          .end('{"error":{"message":"slow down"}}');
         return;
       }
       maxSeen = Math.max(maxSeen, inFlight);
@@ -221,7 +223,9 @@ describe('runSuite', () => {
       expect(run.endpoint).not.toContain('s3cr3t-pass');
       expect(run.params).toMatchObject({ seed: 42, epochs: 2 });
       expect(run.totalUnits).toBe(6);
-      const dump = JSON.stringify(db.prepare('SELECT * FROM runs').all()) + JSON.stringify(db.prepare('SELECT * FROM results').all());
+      const dump =
+        JSON.stringify(db.prepare('SELECT * FROM runs').all()) +
+        JSON.stringify(db.prepare('SELECT * FROM results').all());
       expect(dump).not.toContain('sk-never-stored');
       expect(dump).not.toContain('s3cr3t-pass');
     } finally {

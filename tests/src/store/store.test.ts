@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedlineError } from '../../../src/errors.js';
 import { openStore, SCHEMA_VERSION } from '../../../src/store/open-store.js';
-import { countResults, createResultWriter, getSampleResults, scoredUnitKeys, unitKey, type ResultRecord } from '../../../src/store/results.js';
+import {
+  countResults,
+  createResultWriter,
+  getSampleResults,
+  scoredUnitKeys,
+  unitKey,
+  type ResultRecord,
+} from '../../../src/store/results.js';
 import { getRun, insertRun, listRuns, type NewRun } from '../../../src/store/runs.js';
 
 let dir: string;
@@ -34,7 +41,16 @@ const run: NewRun = {
   model: 'm',
   endpoint: 'http://127.0.0.1:1/v1',
   developer: null,
-  params: { epochs: 1, limit: null, seed: null, reducer: 'mean', ci: 't', timeoutMs: 1000, maxAttempts: 3, apiKeyEnv: 'K' },
+  params: {
+    epochs: 1,
+    limit: null,
+    seed: null,
+    reducer: 'mean',
+    ci: 't',
+    timeoutMs: 1000,
+    maxAttempts: 3,
+    apiKeyEnv: 'K',
+  },
   policy: { id: 'p', version: 1 },
   harnessVersion: '0.0.0',
   sampleCount: 2,
@@ -109,7 +125,7 @@ describe('runs', () => {
   it('refuses a run whose stored parameters were altered', () => {
     const db = openStore(join(dir, 'tampered.db'));
     insertRun(db, run);
-    db.prepare("UPDATE runs SET params = '{\"epochs\": \"many\"}'").run();
+    db.prepare('UPDATE runs SET params = \'{"epochs": "many"}\'').run();
     expect(codeOf(() => getRun(db, 'r1'))).toBe('E_STORE');
     db.close();
   });
@@ -120,7 +136,9 @@ describe('createResultWriter', () => {
     const db = openStore(join(dir, 'results.db'));
     insertRun(db, run);
     const writer = createResultWriter(db);
-    writer.write([result({ sampleId: 'q1', status: 'error', score: null, errorCode: 'E_TIMEOUT', attempts: 3 })]);
+    writer.write([
+      result({ sampleId: 'q1', status: 'error', score: null, errorCode: 'E_TIMEOUT', attempts: 3 }),
+    ]);
     writer.write([result({ sampleId: 'q1', status: 'scored', score: 0, attempts: 2 })]);
     writer.write([result({ sampleId: 'q1', status: 'scored', score: 1, attempts: 1 })]);
     writer.write([result({ sampleId: 'q2', status: 'scored', score: 1 })]);
