@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderJsonSchemas } from '../../src/suite/render-json-schemas.js';
+import { renderJsonSchemas } from '../../src/schema/render-json-schemas.js';
 
 const schemasDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
 

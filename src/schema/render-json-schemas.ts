@@ -1,9 +1,10 @@
 /**
- * The published JSON Schema files of the suite format, rendered from the TypeBox source (src/schema/suite.ts).
+ * The published JSON Schema files (suite, sample, policy), rendered from the TypeBox sources in src/schema/.
  * `npm run schemas` writes them to schemas/; a test checks the committed files match, so they cannot drift.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { Sample, SuiteFile } from '../schema/suite.js';
+import { Policy } from './policy.js';
+import { Sample, SuiteFile } from './suite.js';
 
 /** One schema file: `name` inside schemas/, `text` its exact content. */
 export interface JsonSchemaFile {
@@ -13,11 +14,12 @@ export interface JsonSchemaFile {
 
 const DIALECT = 'http://json-schema.org/draft-07/schema#';
 
-/** Renders schemas/suite.schema.json (a suite file) and schemas/sample.schema.json (one JSONL line). */
+/** Renders schemas/suite.schema.json, schemas/sample.schema.json (one JSONL line) and schemas/policy.schema.json. */
 export function renderJsonSchemas(): JsonSchemaFile[] {
   return [
     render('suite.schema.json', 'Redline suite', SuiteFile),
     render('sample.schema.json', 'Redline sample (one line of a suite JSONL file)', Sample),
+    render('policy.schema.json', 'Redline designation policy', Policy),
   ];
 }
 

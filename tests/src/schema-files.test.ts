@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { renderJsonSchemas } from '../../../src/suite/render-json-schemas.js';
+import { renderJsonSchemas } from '../../src/schema/render-json-schemas.js';
 
 const SCHEMAS = 'schemas';
 const FIXTURES = 'tests/fixtures/suites';
