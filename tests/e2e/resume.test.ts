@@ -10,7 +10,7 @@ import type { RunReport } from '../../src/report/build-report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runCliCapture, spawnCli, waitForExit } from '../helpers/cli.js';
+import { runArgv, runCliCapture, spawnCli, waitForExit } from '../helpers/cli.js';
 import { writeChoiceSuite } from '../helpers/write-suite.js';
 
 let dir: string;
@@ -77,21 +77,7 @@ function unitCounts(dbFile: string): {
 describe('resume', () => {
   it('after SIGKILL midway re-runs exactly the missing units', async () => {
     const db = join(dir, 'kill.db');
-    const child = spawnCli([
-      'run',
-      suitePath,
-      '--endpoint',
-      sim.url,
-      '--model',
-      'sim',
-      '--db',
-      db,
-      '--epochs',
-      String(EPOCHS),
-      '--concurrency',
-      '8',
-      '--json',
-    ]);
+    const child = spawnCli(runArgv(suitePath, sim.url, db, '--epochs', String(EPOCHS), '--concurrency', '8'));
     const exited = waitForExit(child);
     const before = await waitForResults(db, (n) => n >= 60);
     child.kill('SIGKILL');
@@ -125,19 +111,7 @@ describe('resume', () => {
 
   it('on SIGINT records the run as interrupted, exits 130 and prints the resume command', async () => {
     const db = join(dir, 'sigint.db');
-    const child = spawnCli([
-      'run',
-      suitePath,
-      '--endpoint',
-      sim.url,
-      '--model',
-      'sim',
-      '--db',
-      db,
-      '--concurrency',
-      '4',
-      '--json',
-    ]);
+    const child = spawnCli(runArgv(suitePath, sim.url, db, '--concurrency', '4'));
     const exited = waitForExit(child);
     await waitForResults(db, (n) => n >= 20);
     child.kill('SIGINT');
@@ -163,21 +137,7 @@ describe('resume', () => {
     const locked = await startSimulator({ suite: await openSuite(suitePath), port: 0, apiKey: 'sk-lab' });
     try {
       const first = await runCliCapture(
-        [
-          'run',
-          suitePath,
-          '--endpoint',
-          locked.url,
-          '--model',
-          'sim',
-          '--db',
-          db,
-          '--limit',
-          '3',
-          '--json',
-          '--api-key-env',
-          'K',
-        ],
+        runArgv(suitePath, locked.url, db, '--limit', '3', '--api-key-env', 'K'),
         { K: 'sk-wrong' },
       );
       expect(first.code).toBe(4);

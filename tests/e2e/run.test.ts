@@ -10,7 +10,7 @@ import type { RunReport } from '../../src/report/build-report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runCliCapture } from '../helpers/cli.js';
+import { runArgv, runCliCapture } from '../helpers/cli.js';
 import { writeChoiceSuite } from '../helpers/write-suite.js';
 
 let dir: string;
@@ -71,25 +71,21 @@ function recompute(
 describe('redline run', () => {
   it('reports means equal to those recomputed from the stored per-sample rows', async () => {
     const db = join(dir, 'means.db');
-    const result = await runCliCapture([
-      'run',
-      suitePath,
-      '--endpoint',
-      sim.url,
-      '--model',
-      'sim',
-      '--db',
-      db,
-      '--epochs',
-      '3',
-      '--json',
-      '--developer',
-      'acme',
-      '--concurrency',
-      '16',
-      '--workers',
-      '2',
-    ]);
+    const result = await runCliCapture(
+      runArgv(
+        suitePath,
+        sim.url,
+        db,
+        '--epochs',
+        '3',
+        '--developer',
+        'acme',
+        '--concurrency',
+        '16',
+        '--workers',
+        '2',
+      ),
+    );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
     expect(report.status).toBe('completed');
@@ -138,25 +134,21 @@ describe('redline run', () => {
     });
     try {
       const db = join(dir, 'faults.db');
-      const result = await runCliCapture([
-        'run',
-        suitePath,
-        '--endpoint',
-        faulty.url,
-        '--model',
-        'sim',
-        '--db',
-        db,
-        '--epochs',
-        '2',
-        '--json',
-        '--retry-base-ms',
-        '1',
-        '--max-attempts',
-        '12',
-        '--concurrency',
-        '8',
-      ]);
+      const result = await runCliCapture(
+        runArgv(
+          suitePath,
+          faulty.url,
+          db,
+          '--epochs',
+          '2',
+          '--retry-base-ms',
+          '1',
+          '--max-attempts',
+          '12',
+          '--concurrency',
+          '8',
+        ),
+      );
       expect(result.code, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as RunReport;
       expect(report.samples).toEqual({ total: 180, scored: 180, errors: 0 });
@@ -183,22 +175,9 @@ describe('redline run', () => {
     const locked = await startSimulator({ suite: await openSuite(suitePath), port: 0, apiKey: 'sk-right' });
     try {
       const db = join(dir, 'auth.db');
-      const result = await runCliCapture(
-        [
-          'run',
-          suitePath,
-          '--endpoint',
-          locked.url,
-          '--model',
-          'sim',
-          '--db',
-          db,
-          '--json',
-          '--api-key-env',
-          'TEST_KEY',
-        ],
-        { TEST_KEY: 'sk-wrong-secret' },
-      );
+      const result = await runCliCapture(runArgv(suitePath, locked.url, db, '--api-key-env', 'TEST_KEY'), {
+        TEST_KEY: 'sk-wrong-secret',
+      });
       expect(result.code).toBe(4);
       const report = JSON.parse(result.stdout) as RunReport;
       expect(report.status).toBe('failed');
@@ -222,19 +201,7 @@ describe('redline run', () => {
 
   it('refuses to resume a completed run with nothing left to do', async () => {
     const db = join(dir, 'done.db');
-    const first = await runCliCapture([
-      'run',
-      suitePath,
-      '--endpoint',
-      sim.url,
-      '--model',
-      'sim',
-      '--db',
-      db,
-      '--json',
-      '--limit',
-      '5',
-    ]);
+    const first = await runCliCapture(runArgv(suitePath, sim.url, db, '--limit', '5'));
     expect(first.code, first.stderr).toBe(0);
     const { runId } = JSON.parse(first.stdout) as RunReport;
     const again = await runCliCapture(['run', suitePath, '--resume', runId, '--db', db, '--json']);

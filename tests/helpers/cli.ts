@@ -55,3 +55,8 @@ export function waitForExit(child: ChildProcess): Promise<CliResult & { signal: 
     child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
 }
+
+/** The argv of `redline run SUITE --endpoint URL --model sim --db DB --json ...extra`. */
+export function runArgv(suite: string, endpoint: string, db: string, ...extra: string[]): string[] {
+  return ['run', suite, '--endpoint', endpoint, '--model', 'sim', '--db', db, '--json', ...extra];
+}
