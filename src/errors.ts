@@ -20,8 +20,24 @@ export type ErrorCode =
   | 'E_TIMEOUT'
   /** The lab database could not be opened, migrated or written. */
   | 'E_STORE'
-  /** Signing, verification, encryption or decryption failed. */
+  /** Signing, verification, encryption or decryption failed (a generic cryptographic failure). */
   | 'E_CRYPTO'
+  /** A key file is unsafe to use (a secret readable by group or others) or of the wrong kind. */
+  | 'E_KEY'
+  /** The action is not allowed for this principal (e.g. a run addressed to a developer it does not belong to). */
+  | 'E_ACCESS'
+  /** A sealed file is not addressed to the key trying to open it. */
+  | 'E_NOT_RECIPIENT'
+  /** Content does not match its authentication tag, signature or hash: it was altered. */
+  | 'E_TAMPERED'
+  /** A signature is valid but by a key that is not trusted for this purpose (or by no trusted key). */
+  | 'E_UNTRUSTED_SIGNER'
+  /** A validly signed envelope was re-wrapped for a recipient the signer never named. */
+  | 'E_READDRESSED'
+  /** A file that should be one of Redline's formats is not (bad JSON, wrong type, missing fields, bad base64). */
+  | 'E_MALFORMED'
+  /** The audit log failed verification. */
+  | 'E_AUDIT'
   /** The run was interrupted (Ctrl-C, SIGTERM) and can be resumed. */
   | 'E_INTERRUPTED'
   /** A bug in Redline: never expected. */
@@ -38,6 +54,14 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'E_TIMEOUT',
   'E_STORE',
   'E_CRYPTO',
+  'E_KEY',
+  'E_ACCESS',
+  'E_NOT_RECIPIENT',
+  'E_TAMPERED',
+  'E_UNTRUSTED_SIGNER',
+  'E_READDRESSED',
+  'E_MALFORMED',
+  'E_AUDIT',
   'E_INTERRUPTED',
   'E_INTERNAL',
 ];

@@ -11,6 +11,7 @@ export const EXIT = {
   refused: 3,
   runFailed: 4,
   store: 5,
+  verifyFailed: 6,
   interrupted: 130,
 } as const;
 
@@ -21,10 +22,19 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'E_SCHEMA':
     case 'E_INPUT':
     case 'E_NOT_FOUND':
+    case 'E_MALFORMED':
+    case 'E_KEY':
       return EXIT.usage;
     case 'E_STATE':
-    case 'E_CRYPTO':
+    case 'E_ACCESS':
       return EXIT.refused;
+    case 'E_CRYPTO':
+    case 'E_NOT_RECIPIENT':
+    case 'E_TAMPERED':
+    case 'E_UNTRUSTED_SIGNER':
+    case 'E_READDRESSED':
+    case 'E_AUDIT':
+      return EXIT.verifyFailed;
     case 'E_ENDPOINT':
     case 'E_TIMEOUT':
       return EXIT.runFailed;
