@@ -69,8 +69,16 @@ export interface RunSuiteOptions {
   /** How long to wait for units in flight after an interrupt before abandoning them. */
   drainMs?: number;
   onProgress?: (progress: RunProgress) => void;
+  /** Receives the run's lifecycle events for the audit log (ids and digests only, never secrets). */
+  onAudit?: (event: RunAuditEvent) => void;
   now?: () => number;
   random?: () => number;
+}
+
+/** A lifecycle event of a run, for the audit log. */
+export interface RunAuditEvent {
+  type: 'run.started' | 'run.resumed' | 'run.finished' | 'run.interrupted' | 'run.failed';
+  data: Record<string, unknown>;
 }
 
 /** What a finished session returns. */
@@ -111,6 +119,17 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       ? startRun(options, endpoint, sessionStart)
       : resumeRun(options, endpoint, sessionStart);
   const { params } = run;
+  options.onAudit?.({
+    type: options.resume === undefined ? 'run.started' : 'run.resumed',
+    data: {
+      runId: run.id,
+      suite: { id: run.suite.id, version: run.suite.version, sha256: run.suite.sha256 },
+      model: run.model,
+      developer: run.developer,
+      endpoint: run.endpoint,
+      session: run.sessions,
+    },
+  });
   const done = scoredUnitKeys(options.db, run.id);
   const stored = countResults(options.db, run.id);
   const writer = createResultWriter(options.db);
@@ -374,6 +393,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       elapsedMs: now() - sessionStart,
       error: data,
     });
+    options.onAudit?.({ type: 'run.failed', data: { runId: run.id, error: data, ...countResults(options.db, run.id) } });
     throw error;
   } finally {
     if (drainTimer !== null) clearTimeout(drainTimer);

@@ -51,4 +51,49 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, sample_id, epoch)
   ) WITHOUT ROWID;
   `,
+  // 2: the append-only audit log and its signed checkpoints (DESIGN.md §6, src/audit/).
+  // Triggers refuse UPDATE and DELETE, and an INSERT that would replace a row (INSERT OR REPLACE deletes without
+  // firing DELETE triggers unless recursive_triggers is on). An INSERT must also extend the chain by exactly one.
+  `
+  CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,                          -- 1, 2, 3 ... without gaps
+    record    BLOB NOT NULL,                                -- the exact bytes hashed: canonical JSON, UTF-8
+    prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32), -- leaf hash of seq - 1; 32 zero bytes for seq 1
+    leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32)  -- SHA-256(0x00 || record), RFC 6962 §2.1
+  );
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+  END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+  END;
+  CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
+  WHEN NEW.seq IS NOT COALESCE((SELECT MAX(seq) FROM audit_log), 0) + 1
+    OR NEW.prev_hash IS NOT COALESCE(
+      (SELECT leaf_hash FROM audit_log ORDER BY seq DESC LIMIT 1), zeroblob(32))
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+  END;
+  CREATE TABLE audit_checkpoints (
+    size       INTEGER PRIMARY KEY CHECK (size >= 0),  -- tree size: the number of leaves covered
+    root       BLOB NOT NULL CHECK (length(root) = 32), -- RFC 6962 Merkle tree hash at that size
+    note       TEXT NOT NULL,                            -- the signed note (C2SP tlog-checkpoint), as exported
+    created_at TEXT NOT NULL                             -- ISO 8601
+  );
+  CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_checkpoints is append-only');
+  END;
+  CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_checkpoints is append-only');
+  END;
+  CREATE TRIGGER audit_checkpoints_no_replace BEFORE INSERT ON audit_checkpoints
+  WHEN EXISTS (SELECT 1 FROM audit_checkpoints WHERE size = NEW.size)
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_checkpoints is append-only');
+  END;
+  `,
 ];
