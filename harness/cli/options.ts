@@ -49,3 +49,8 @@ export function numberIn(name: string, min: number, max: number): (value: string
 export function dbPath(option: string | undefined, io: CliIo): string {
   return option ?? io.env.REDLINE_DB ?? 'redline.db';
 }
+
+/** The lab keyring: --keys, else REDLINE_KEYS, else ./keys. */
+export function keysDir(option: string | undefined, io: CliIo): string {
+  return option ?? io.env.REDLINE_KEYS ?? 'keys';
+}

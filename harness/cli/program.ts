@@ -6,8 +6,12 @@ import { RedlineError, isRedlineError } from '../../src/errors.js';
 import { HARNESS_VERSION } from '../version.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { registerAssessCommands } from './commands/assess.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerKeysCommands } from './commands/keys.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSignCommands } from './commands/sign.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerSuiteCommands } from './commands/suite.js';
 
@@ -30,6 +34,10 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerReportCommands(program, io, exit);
   registerSuiteCommands(program, io, exit);
   registerSimCommand(program, io, exit);
+  registerKeysCommands(program, io, exit);
+  registerAssessCommands(program, io, exit);
+  registerSignCommands(program, io, exit);
+  registerAuditCommands(program, io, exit);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

@@ -88,7 +88,7 @@ export function ageIdentityFromSecretKey(secretKey: Uint8Array): AgeIdentity {
 
 /** A fresh age identity from 32 random bytes (`nacl.randomBytes` unless a seeded source is given). */
 export function generateAgeIdentity(
-  randomBytes: (length: number) => Uint8Array = nacl.randomBytes,
+  randomBytes: (length: number) => Uint8Array = (length) => nacl.randomBytes(length),
 ): AgeIdentity {
   return ageIdentityFromSecretKey(randomBytes(X25519_KEY_BYTES));
 }
@@ -131,7 +131,10 @@ export function parseAgeIdentityFile(text: string, source: string): AgeIdentity 
   const lines = text.split(/\r?\n/).map((l) => l.trim());
   const keyLines = lines.filter((l) => l !== '' && !l.startsWith('#'));
   if (keyLines.length === 0) {
-    throw new RedlineError('E_KEY', `${source}: no AGE-SECRET-KEY-1 line found (is this an age identity file?)`);
+    throw new RedlineError(
+      'E_KEY',
+      `${source}: no AGE-SECRET-KEY-1 line found (is this an age identity file?)`,
+    );
   }
   if (keyLines.length > 1) {
     const hint = /^untrusted comment:/.test(text)
@@ -140,7 +143,10 @@ export function parseAgeIdentityFile(text: string, source: string): AgeIdentity 
     throw new RedlineError('E_KEY', `${source}: ${keyLines.length} non-comment lines found; ${hint}`);
   }
   const identity = parseAgeIdentity(keyLines[0] ?? '', source);
-  const declared = lines.find((l) => l.startsWith('# public key:'))?.slice('# public key:'.length).trim();
+  const declared = lines
+    .find((l) => l.startsWith('# public key:'))
+    ?.slice('# public key:'.length)
+    .trim();
   if (declared !== undefined && declared !== identity.recipient) {
     throw new RedlineError(
       'E_KEY',

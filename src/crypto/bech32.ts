@@ -103,10 +103,7 @@ export function decodeBech32(text: string, label = `bech32 string "${shorten(tex
   const lower = text.toLowerCase();
   const upper = text.toUpperCase();
   if (text !== lower && text !== upper) {
-    throw new RedlineError(
-      'E_MALFORMED',
-      `${label} mixes upper and lower case: it must be all one case`,
-    );
+    throw new RedlineError('E_MALFORMED', `${label} mixes upper and lower case: it must be all one case`);
   }
   const separator = lower.lastIndexOf('1');
   if (separator === -1) {
@@ -133,10 +130,7 @@ export function decodeBech32(text: string, label = `bech32 string "${shorten(tex
     data.push(value);
   }
   if (polymod([...expandHrp(hrp), ...data]) !== BECH32_CONSTANT) {
-    throw new RedlineError(
-      'E_MALFORMED',
-      `${label} has an invalid checksum: it was mistyped or altered`,
-    );
+    throw new RedlineError('E_MALFORMED', `${label} has an invalid checksum: it was mistyped or altered`);
   }
   const bytes = convertBits(data.slice(0, -CHECKSUM_LENGTH), 5, 8, false);
   if (bytes === undefined) {

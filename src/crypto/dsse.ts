@@ -121,13 +121,14 @@ export function verifyEnvelope(
     if (sig === undefined) throw malformed(`/signatures/${index}/sig`, 'is not base64');
     const keyid = signature.keyid ?? '';
     // DSSE: an unset or empty keyid means "try every key"; a set one narrows the choice to that key.
-    const candidates = keyid === '' ? [...keys] : keys.has(keyid) ? [[keyid, keys.get(keyid)!] as const] : [];
+    const named = keys.get(keyid);
+    const candidates = keyid === '' ? [...keys] : named === undefined ? [] : [[keyid, named] as const];
     const signer = candidates.find(
       ([, publicKey]) =>
         sig.length === nacl.sign.signatureLength && nacl.sign.detached.verify(message, sig, publicKey),
     );
     if (signer !== undefined) verifiedBy.add(signer[0]);
-    else if (keyid !== '' && keys.has(keyid)) failedUnderTrustedKeyId = true;
+    else if (named !== undefined) failedUnderTrustedKeyId = true;
   });
 
   const signedBy = [...keys.keys()].filter((keyId) => verifiedBy.has(keyId));
@@ -136,7 +137,7 @@ export function verifyEnvelope(
     throw new RedlineError(
       'E_TAMPERED',
       'DSSE envelope: a signature under a trusted key id does not verify: the payload, its type or the ' +
-        'signature was altered after signing',
+        'signature was altered after signing, or the signature was forged',
     );
   }
   throw new RedlineError(

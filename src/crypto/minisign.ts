@@ -69,7 +69,7 @@ export function minisignKeyFromSeed(seed: Uint8Array, keynum: Uint8Array): Minis
 
 /** A fresh signing key: a 32-byte seed then an 8-byte key number from `randomBytes` (default `nacl.randomBytes`). */
 export function generateMinisignKey(
-  randomBytes: (length: number) => Uint8Array = nacl.randomBytes,
+  randomBytes: (length: number) => Uint8Array = (length) => nacl.randomBytes(length),
 ): MinisignSigningKey {
   const seed = randomBytes(SEED_BYTES);
   return minisignKeyFromSeed(seed, randomBytes(KEYNUM_BYTES));
@@ -172,7 +172,10 @@ export function parseMinisignSecretKeyFile(text: string, source: string): Minisi
     throw new RedlineError('E_MALFORMED', `${source}: the secret key line is not valid base64`);
   }
   if (bytes.length === PUBLIC_KEY_STRUCT_BYTES) {
-    throw new RedlineError('E_KEY', `${source}: this is a minisign PUBLIC key; a secret key file is needed here`);
+    throw new RedlineError(
+      'E_KEY',
+      `${source}: this is a minisign PUBLIC key; a secret key file is needed here`,
+    );
   }
   if (bytes.length !== SECRET_KEY_STRUCT_BYTES) {
     throw new RedlineError(
@@ -202,7 +205,10 @@ export function parseMinisignSecretKeyFile(text: string, source: string): Minisi
   const checksum = bytes.subarray(CHECKSUM_AT);
   // minisign 0.11 computes the checksum only when it encrypts: `minisign -G -W` leaves it all zero.
   if (!isAllZero(checksum) && !bytesEqual(checksum, secretKeyChecksum(keynum, secretKey))) {
-    throw new RedlineError('E_MALFORMED', `${source}: the secret key checksum does not match: the file is corrupt`);
+    throw new RedlineError(
+      'E_MALFORMED',
+      `${source}: the secret key checksum does not match: the file is corrupt`,
+    );
   }
   const key = minisignKeyFromSeed(secretKey.subarray(0, SEED_BYTES), keynum);
   if (!bytesEqual(key.secretKey, secretKey)) {
@@ -237,7 +243,10 @@ function splitKeyFile(text: string, source: string): [string, string] {
 
 function checkKeynum(keynum: Uint8Array): void {
   if (keynum.length !== KEYNUM_BYTES) {
-    throw new RedlineError('E_KEY', `a minisign key number must be ${KEYNUM_BYTES} bytes (got ${keynum.length})`);
+    throw new RedlineError(
+      'E_KEY',
+      `a minisign key number must be ${KEYNUM_BYTES} bytes (got ${keynum.length})`,
+    );
   }
 }
 

@@ -23,11 +23,12 @@ export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
  *   predicate: { recipients: [developerKeyId], designation: 'covered' },
  * });
  */
-export function buildStatement(parts: {
+export function buildStatement<P extends object>(parts: {
   subject: StatementSubject[];
   predicateType: string;
-  predicate: Record<string, unknown>;
+  predicate: P;
 }): Statement {
+  // Any object type is accepted (interfaces have no index signature); the schema checks it is a JSON object.
   return checkStatement({
     _type: STATEMENT_TYPE,
     subject: parts.subject,

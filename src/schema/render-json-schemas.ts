@@ -3,6 +3,7 @@
  * `npm run schemas` writes them to schemas/; a test checks the committed files match, so they cannot drift.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { AssessmentFile } from './assessment.js';
 import { Policy } from './policy.js';
 import { Sample, SuiteFile } from './suite.js';
 
@@ -14,12 +15,13 @@ export interface JsonSchemaFile {
 
 const DIALECT = 'http://json-schema.org/draft-07/schema#';
 
-/** Renders schemas/suite.schema.json, schemas/sample.schema.json (one JSONL line) and schemas/policy.schema.json. */
+/** Renders the suite, sample (one JSONL line), policy and sealed assessment file schemas. */
 export function renderJsonSchemas(): JsonSchemaFile[] {
   return [
     render('suite.schema.json', 'Redline suite', SuiteFile),
     render('sample.schema.json', 'Redline sample (one line of a suite JSONL file)', Sample),
     render('policy.schema.json', 'Redline designation policy', Policy),
+    render('assessment.schema.json', 'Redline sealed assessment file (redline.sealed-dsse/v1)', AssessmentFile),
   ];
 }
 

@@ -14,7 +14,8 @@ import { buildReport } from '../../../src/report/build-report.js';
 import { runSuite } from '../../run/run-suite.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { dbPath, integer, numberIn, positiveInt } from '../options.js';
+import { dbPath, integer, keysDir, numberIn, positiveInt } from '../options.js';
+import { openAuditTrail } from '../audit-trail.js';
 import type { ExitHolder } from '../program.js';
 import { createProgressLine } from '../progress-line.js';
 import { renderReport } from '../render-report.js';
@@ -25,6 +26,7 @@ interface RunFlags {
   model?: string;
   developer?: string;
   db?: string;
+  keys?: string;
   concurrency: number;
   workers: number;
   epochs?: number;
@@ -59,6 +61,7 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     .option('--model <name>', 'model name sent to the endpoint')
     .option('--developer <id>', 'developer the run belongs to (its assessment goes only to them)')
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
+    .option('--keys <dir>', 'keyring whose log key signs audit checkpoints (default ./keys, env REDLINE_KEYS)')
     .option('--concurrency <n>', 'requests in flight across all workers', positiveInt('--concurrency'), 32)
     .option(
       '--workers <n>',
@@ -191,6 +194,7 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const progress = createProgressLine(io, flags.quiet === true || !io.isTTY);
+    const trail = openAuditTrail(db, io, keysDir(flags.keys, io));
     let summary;
     try {
       summary = await runSuite({
@@ -209,9 +213,11 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         signal: interrupt.signal,
         force: force.signal,
         onProgress: (p) => progress.update(p),
+        onAudit: (event) => trail.append(event.type, event.data),
       });
     } finally {
       progress.end();
+      trail.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
