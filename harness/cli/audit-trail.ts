@@ -63,7 +63,8 @@ function safeList(dir: string): boolean {
     listKeyring(dir);
     return true;
   } catch (error) {
-    if (error instanceof RedlineError && (error.code === 'E_INPUT' || error.code === 'E_NOT_FOUND')) return false;
+    if (error instanceof RedlineError && (error.code === 'E_INPUT' || error.code === 'E_NOT_FOUND'))
+      return false;
     throw error;
   }
 }

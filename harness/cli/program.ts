@@ -74,7 +74,7 @@ export function reportError(error: unknown, io: CliIo): number {
     return EXIT.usage;
   }
   if (isRedlineError(error)) {
-    io.stderr(`redline: ${error.message}\n`);
+    io.stderr(`redline: ${error.message} [${error.code}]\n`);
     const problems = (error.details as { problems?: unknown } | undefined)?.problems;
     if (Array.isArray(problems) && error.code === 'E_SCHEMA') {
       for (const line of problems.slice(0, 50) as Array<{

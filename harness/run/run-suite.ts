@@ -393,7 +393,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       elapsedMs: now() - sessionStart,
       error: data,
     });
-    options.onAudit?.({ type: 'run.failed', data: { runId: run.id, error: data, ...countResults(options.db, run.id) } });
+    options.onAudit?.({
+      type: 'run.failed',
+      data: { runId: run.id, error: data, ...countResults(options.db, run.id) },
+    });
     throw error;
   } finally {
     if (drainTimer !== null) clearTimeout(drainTimer);
@@ -417,6 +420,16 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     at: new Date(now()).toISOString(),
     elapsedMs: now() - sessionStart,
     ...(fatal === null ? {} : { error: fatal }),
+  });
+  options.onAudit?.({
+    type: status === 'completed' ? 'run.finished' : status === 'failed' ? 'run.failed' : 'run.interrupted',
+    data: {
+      runId: run.id,
+      status,
+      total: run.totalUnits,
+      ...counts,
+      ...(fatal === null ? {} : { error: fatal }),
+    },
   });
   return {
     runId: run.id,

@@ -85,13 +85,19 @@ export function buildAssessment(db: Db, options: BuildAssessmentOptions): Assess
       );
     }
     if (run.status !== 'completed') {
-      throw new RedlineError('E_STATE', `run ${run.id} is ${run.status}, not completed: resume it before assessing it`);
+      throw new RedlineError(
+        'E_STATE',
+        `run ${run.id} is ${run.status}, not completed: resume it before assessing it`,
+      );
     }
   }
   const model = runs[0]!.model;
   const other = runs.find((r) => r.model !== model);
   if (other !== undefined) {
-    throw new RedlineError('E_USAGE', `runs are of different models (${model}, ${other.model}): assess one model at a time`);
+    throw new RedlineError(
+      'E_USAGE',
+      `runs are of different models (${model}, ${other.model}): assess one model at a time`,
+    );
   }
   const policies = runs.map((r) => validatePolicyValue(r.policy, `run ${r.id} (stored policy)`));
   const policy = policies[0]!;
@@ -119,11 +125,20 @@ export function buildAssessment(db: Db, options: BuildAssessmentOptions): Assess
         n: report.overall.n,
         weighted: { mean: report.overall.weighted.mean, ci: report.overall.weighted.ci },
       },
-      designation: { decision: d.decision, metric: d.metric, cutoff: d.cutoff, basis: d.basis, confidence: d.confidence },
+      designation: {
+        decision: d.decision,
+        metric: d.metric,
+        cutoff: d.cutoff,
+        basis: d.basis,
+        confidence: d.confidence,
+      },
     };
     if (options.detail === 'categories') {
       entry.categories = Object.fromEntries(
-        Object.entries(report.categories).map(([name, c]) => [name, { mean: c.mean, ci: c.ci, n: c.n, weight: c.weight }]),
+        Object.entries(report.categories).map(([name, c]) => [
+          name,
+          { mean: c.mean, ci: c.ci, n: c.n, weight: c.weight },
+        ]),
       );
     }
     return entry;

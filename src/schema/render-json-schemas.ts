@@ -21,7 +21,11 @@ export function renderJsonSchemas(): JsonSchemaFile[] {
     render('suite.schema.json', 'Redline suite', SuiteFile),
     render('sample.schema.json', 'Redline sample (one line of a suite JSONL file)', Sample),
     render('policy.schema.json', 'Redline designation policy', Policy),
-    render('assessment.schema.json', 'Redline sealed assessment file (redline.sealed-dsse/v1)', AssessmentFile),
+    render(
+      'assessment.schema.json',
+      'Redline sealed assessment file (redline.sealed-dsse/v1)',
+      AssessmentFile,
+    ),
   ];
 }
 

@@ -37,7 +37,9 @@ interface AssessFlags {
 export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHolder): void {
   program
     .command('assess')
-    .description("Seal the assessment of completed runs to their developer: signed (DSSE), encrypted to the developer's key.")
+    .description(
+      "Seal the assessment of completed runs to their developer: signed (DSSE), encrypted to the developer's key.",
+    )
     .argument('<runIds...>', 'one or more completed runs of the same model, all belonging to the developer')
     .requiredOption('--to <developerId>', "the developer's id in the keyring (role developer)")
     .requiredOption('--identity <file>', "the evaluator's signing secret key (ID.key)")
@@ -53,7 +55,10 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
       const dir = keysDir(flags.keys, io);
       const developer = findKey(dir, flags.to);
       if (developer.entry.role !== 'developer') {
-        throw new RedlineError('E_ACCESS', `key "${flags.to}" in ${dir} has role ${developer.entry.role}, not developer: assessments go to developers only`);
+        throw new RedlineError(
+          'E_ACCESS',
+          `key "${flags.to}" in ${dir} has role ${developer.entry.role}, not developer: assessments go to developers only`,
+        );
       }
       const signing = loadSigningKey(flags.identity);
       const evaluator = findByKeyId(dir, signing.keyId);
@@ -76,7 +81,12 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
         });
         const statement = buildStatement({
           // The subject names the model; its weights are not available to the harness, so the digest is of the name.
-          subject: [{ name: `${predicate.developer}/${predicate.model}`, digest: { sha256: sha256Hex(predicate.model) } }],
+          subject: [
+            {
+              name: `${predicate.developer}/${predicate.model}`,
+              digest: { sha256: sha256Hex(predicate.model) },
+            },
+          ],
           predicateType: ASSESSMENT_PREDICATE_TYPE,
           predicate,
         });
@@ -92,7 +102,9 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
           const code = (error as NodeJS.ErrnoException).code;
           throw new RedlineError(
             code === 'EEXIST' ? 'E_USAGE' : 'E_INPUT',
-            code === 'EEXIST' ? `${flags.out}: already exists; choose another --out (assessments are never overwritten)` : `${flags.out}: cannot write (${code ?? 'error'})`,
+            code === 'EEXIST'
+              ? `${flags.out}: already exists; choose another --out (assessments are never overwritten)`
+              : `${flags.out}: cannot write (${code ?? 'error'})`,
           );
         }
         const fileSha256 = sha256Hex(text);
@@ -120,17 +132,25 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
 
   program
     .command('open')
-    .description('Open a sealed assessment addressed to you and verify it was issued by the evaluator you trust.')
+    .description(
+      'Open a sealed assessment addressed to you and verify it was issued by the evaluator you trust.',
+    )
     .argument('<file>', 'the sealed assessment file')
     .requiredOption('--identity <file>', 'your age identity (ID.age)')
-    .requiredOption('--trust <file>', "the evaluator's public key: its ID.pub.json entry or a minisign .pub file")
+    .requiredOption(
+      '--trust <file>',
+      "the evaluator's public key: its ID.pub.json entry or a minisign .pub file",
+    )
     .option('--json', 'print the verified predicate as JSON')
     .action((file: string, flags: { identity: string; trust: string; json?: boolean }) => {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
       } catch (error) {
-        throw new RedlineError('E_INPUT', `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new RedlineError(
+          'E_INPUT',
+          `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
       const identity = loadAgeIdentity(flags.identity);
       const trusted = loadPublicKey(flags.trust).signing;
@@ -140,10 +160,14 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
         source: file,
       });
       if (opened.statement.predicateType !== ASSESSMENT_PREDICATE_TYPE) {
-        throw new RedlineError('E_MALFORMED', `${file}: a signed statement, but not a Redline assessment (${opened.statement.predicateType})`);
+        throw new RedlineError(
+          'E_MALFORMED',
+          `${file}: a signed statement, but not a Redline assessment (${opened.statement.predicateType})`,
+        );
       }
       const predicate = opened.statement.predicate as unknown as AssessmentPredicate;
-      if (flags.json === true) io.stdout(`${JSON.stringify({ verifiedBy: opened.signedBy, predicate }, null, 2)}\n`);
+      if (flags.json === true)
+        io.stdout(`${JSON.stringify({ verifiedBy: opened.signedBy, predicate }, null, 2)}\n`);
       else io.stdout(renderAssessment(predicate, opened.signedBy));
       exit.code = 0;
     });

@@ -21,7 +21,9 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
 
   audit
     .command('verify')
-    .description('Check the hash chain, the Merkle roots and the signed checkpoints; report the first bad entry.')
+    .description(
+      'Check the hash chain, the Merkle roots and the signed checkpoints; report the first bad entry.',
+    )
     .option('--checkpoint <file...>', 'exported checkpoint file(s) to check the log against')
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
     .option('--keys <dir>', 'keyring holding the log public key (default ./keys, env REDLINE_KEYS)')
@@ -39,7 +41,10 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
         try {
           return { name, text: readFileSync(name, 'utf8') };
         } catch (error) {
-          throw new RedlineError('E_INPUT', `${name}: cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+          throw new RedlineError(
+            'E_INPUT',
+            `${name}: cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+          );
         }
       });
       const db = openStore(dbPath(flags.db, io), { readonly: true });
@@ -60,11 +65,16 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
             `${report.checkpoints.length} checkpoint(s) verified, covering the first ${report.coveredSize}\n`,
         );
       } else {
-        io.stdout(`audit log FAILED verification: ${report.size} entries, first ${report.checked} verified\n`);
-        if (report.firstBad !== undefined) io.stdout(`  first bad: seq ${report.firstBad.seq}: ${report.firstBad.problem}\n`);
+        io.stdout(
+          `audit log FAILED verification: ${report.size} entries, first ${report.checked} verified\n`,
+        );
+        if (report.firstBad !== undefined)
+          io.stdout(`  first bad: seq ${report.firstBad.seq}: ${report.firstBad.problem}\n`);
         for (const p of report.problems.slice(1, 20)) io.stdout(`  also: seq ${p.seq}: ${p.problem}\n`);
         for (const c of report.checkpoints.filter((c) => !c.ok)) {
-          io.stdout(`  checkpoint of size ${c.size} (${c.source === 'file' ? (c.name ?? 'file') : 'stored'}): ${c.problem ?? 'bad'}\n`);
+          io.stdout(
+            `  checkpoint of size ${c.size} (${c.source === 'file' ? (c.name ?? 'file') : 'stored'}): ${c.problem ?? 'bad'}\n`,
+          );
         }
       }
       exit.code = report.ok ? EXIT.ok : EXIT.verifyFailed;
@@ -72,15 +82,23 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
 
   audit
     .command('checkpoint')
-    .description('Sign a checkpoint of the log now with the log key and export it, to keep off the database host.')
+    .description(
+      'Sign a checkpoint of the log now with the log key and export it, to keep off the database host.',
+    )
     .requiredOption('--out <file>', 'where to write the checkpoint (a C2SP signed note)')
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
-    .option('--keys <dir>', 'keyring holding the log key and its secret ID.key (default ./keys, env REDLINE_KEYS)')
+    .option(
+      '--keys <dir>',
+      'keyring holding the log key and its secret ID.key (default ./keys, env REDLINE_KEYS)',
+    )
     .action((flags: { out: string; db?: string; keys?: string }) => {
       const dir = keysDir(flags.keys, io);
       const logKey = loadLogKey(dir);
       if (logKey === null) {
-        throw new RedlineError('E_KEY', `${dir}: no log key with its secret ID.key; create one with "redline keys gen --id lab-log --role log --out ${dir}"`);
+        throw new RedlineError(
+          'E_KEY',
+          `${dir}: no log key with its secret ID.key; create one with "redline keys gen --id lab-log --role log --out ${dir}"`,
+        );
       }
       const db = openStore(dbPath(flags.db, io));
       try {
@@ -92,7 +110,9 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
           at: new Date().toISOString(),
         });
         writeFileSync(flags.out, note);
-        io.stdout(`checkpoint of ${latestAuditSeq(db)} entries signed by log key "${logKey.id}": wrote ${flags.out}\n`);
+        io.stdout(
+          `checkpoint of ${latestAuditSeq(db)} entries signed by log key "${logKey.id}": wrote ${flags.out}\n`,
+        );
       } finally {
         db.close();
       }
@@ -109,9 +129,16 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
       const db = openStore(dbPath(flags.db, io), { readonly: true });
       try {
         const last = latestAuditSeq(db);
-        const entries = listAudit(db, flags.limit === undefined ? {} : { fromSeq: Math.max(1, last - flags.limit + 1) });
+        const entries = listAudit(
+          db,
+          flags.limit === undefined ? {} : { fromSeq: Math.max(1, last - flags.limit + 1) },
+        );
         if (flags.json === true) io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
-        else for (const e of entries) io.stdout(`${String(e.seq).padStart(6)}  ${e.at}  ${e.type.padEnd(18)} ${e.actor}  ${JSON.stringify(e.data)}\n`);
+        else
+          for (const e of entries)
+            io.stdout(
+              `${String(e.seq).padStart(6)}  ${e.at}  ${e.type.padEnd(18)} ${e.actor}  ${JSON.stringify(e.data)}\n`,
+            );
       } finally {
         db.close();
       }

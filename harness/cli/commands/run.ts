@@ -61,7 +61,10 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     .option('--model <name>', 'model name sent to the endpoint')
     .option('--developer <id>', 'developer the run belongs to (its assessment goes only to them)')
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
-    .option('--keys <dir>', 'keyring whose log key signs audit checkpoints (default ./keys, env REDLINE_KEYS)')
+    .option(
+      '--keys <dir>',
+      'keyring whose log key signs audit checkpoints (default ./keys, env REDLINE_KEYS)',
+    )
     .option('--concurrency <n>', 'requests in flight across all workers', positiveInt('--concurrency'), 32)
     .option(
       '--workers <n>',

@@ -15,7 +15,10 @@ function readBytes(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new RedlineError('E_INPUT', `${file}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new RedlineError(
+      'E_INPUT',
+      `${file}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -26,7 +29,10 @@ export function registerSignCommands(program: Command, io: CliIo, exit: ExitHold
     .description('Sign a file with a minisign secret key, writing FILE.minisig (as minisign -S does).')
     .argument('<file>', 'the file to sign')
     .requiredOption('--identity <file>', 'signing secret key (ID.key, minisign format)')
-    .option('--trusted-comment <text>', 'signed comment (default: timestamp and file name, as minisign writes)')
+    .option(
+      '--trusted-comment <text>',
+      'signed comment (default: timestamp and file name, as minisign writes)',
+    )
     .action((file: string, flags: { identity: string; trustedComment?: string }) => {
       const key = loadSigningKey(flags.identity);
       const bytes = readBytes(file, 'file to sign');
@@ -44,7 +50,7 @@ export function registerSignCommands(program: Command, io: CliIo, exit: ExitHold
     .command('verify')
     .description('Verify a minisign signature (FILE.minisig) against a trusted public key.')
     .argument('<file>', 'the signed file')
-    .requiredOption('--trust <file>', 'the signer\'s public key: an ID.pub.json entry or a minisign .pub file')
+    .requiredOption('--trust <file>', "the signer's public key: an ID.pub.json entry or a minisign .pub file")
     .option('--sig <file>', 'the signature file (default FILE.minisig)')
     .action((file: string, flags: { trust: string; sig?: string }) => {
       const key = loadPublicKey(flags.trust).signing;

@@ -205,7 +205,9 @@ describe('runSuite', () => {
     const db = openStore(join(dir, 'redact.db'));
     try {
       const withUser = url.replace('http://', 'http://lab:s3cr3t-pass@');
+      const events: string[] = [];
       const summary = await runSuite({
+        onAudit: (event) => events.push(`${event.type} ${JSON.stringify(event.data)}`),
         db,
         suite: inlineSuite(samples.slice(0, 3)),
         endpoint: withUser,
@@ -228,6 +230,9 @@ describe('runSuite', () => {
         JSON.stringify(db.prepare('SELECT * FROM results').all());
       expect(dump).not.toContain('sk-never-stored');
       expect(dump).not.toContain('s3cr3t-pass');
+      expect(events.map((e) => e.split(' ')[0])).toEqual(['run.started', 'run.finished']);
+      expect(events.join('\n')).not.toContain('s3cr3t-pass');
+      expect(events.join('\n')).not.toContain('sk-never-stored');
     } finally {
       db.close();
       server.close();
