@@ -1,16 +1,41 @@
 /**
- * `npm run demo`: the main job on the embedded defaults. Starts the simulator on a free loopback port, runs the
- * shipped cyber-knowledge suite through the real CLI (3 epochs), and prints the report and the designation.
+ * `npm run demo`: the main job on the embedded defaults, end to end.
+ *  1. starts the simulator on a free loopback port and runs the shipped cyber-knowledge suite through the real CLI
+ *     (3 epochs) for the developer "demo-lab", printing the report and the designation;
+ *  2. creates throwaway demo keys under .redline-demo/ (lab evaluator and log keys, the developer's keys), seals the
+ *     run's assessment to the developer, and opens it as the developer would, with only their own secret key and
+ *     the evaluator's public key;
+ *  3. verifies the audit log against a freshly exported checkpoint.
  * Results go to ./redline.db (or REDLINE_DB), so `redline runs` and `redline report` work afterwards.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../endpoints/simulator.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
-const suitePath = fileURLToPath(new URL('../../suites/cyber-knowledge', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const suitePath = join(root, 'suites', 'cyber-knowledge');
+const demoDir = '.redline-demo';
+const labKeys = join(demoDir, 'lab-keys');
+const devKeys = join(demoDir, 'developer-keys');
 const io = processIo();
+const say = (text: string): void => io.stderr(`\n\u001b[1mdemo: ${text}\u001b[0m\n`);
+
+/** Runs one CLI command, showing it; stops the demo on failure. */
+async function step(argv: string[], capture = false): Promise<string> {
+  io.stderr(`$ redline ${argv.join(' ')}\n`);
+  let out = '';
+  const code = await runCli(argv, capture ? { ...io, stdout: (t) => (out += t) } : io);
+  if (code !== 0) {
+    io.stderr(`demo: "redline ${argv[0] ?? ''}" exited ${code}\n`);
+    process.exit(code);
+  }
+  return out;
+}
+
 const suite = await openSuite(suitePath);
 const sim = await startSimulator({
   suite,
@@ -22,29 +47,79 @@ const sim = await startSimulator({
   faultRate: 0.05,
   seed: 2026,
 });
-io.stderr(
-  `demo: simulator serving ${suite.header.id} (${suite.sampleCount} samples) at ${sim.url}, 5% injected faults\n`,
+say(
+  `1. simulator serving ${suite.header.id} (${suite.sampleCount} samples) at ${sim.url}, 5% injected faults`,
 );
-const argv = [
-  'run',
-  suitePath,
-  '--endpoint',
-  sim.url,
-  '--model',
-  'redline-sim-0.75',
-  '--developer',
-  'demo-lab',
-  '--epochs',
-  '3',
-  '--seed',
-  '7',
-  '--retry-base-ms',
-  '50',
-];
-io.stderr(`demo: redline ${argv.map((a) => (a === suitePath ? 'suites/cyber-knowledge' : a)).join(' ')}\n\n`);
-const code = await runCli(argv, io);
+
+// Throwaway demo keys (kept between demos; secret files are mode 0600 and ignored by git).
+for (const [id, role, dir] of [
+  ['demo-evaluator', 'evaluator', labKeys],
+  ['demo-log', 'log', labKeys],
+  ['demo-lab', 'developer', devKeys],
+] as const) {
+  if (!existsSync(join(dir, `${id}.pub.json`)))
+    await step(['keys', 'gen', '--id', id, '--role', role, '--out', dir], true);
+}
+if (!existsSync(join(labKeys, 'demo-lab.pub.json')))
+  await step(['keys', 'add', join(devKeys, 'demo-lab.pub.json'), '--keys', labKeys]);
+
+const report = await step(
+  [
+    'run',
+    'suites/cyber-knowledge',
+    '--endpoint',
+    sim.url,
+    '--model',
+    'redline-sim-0.75',
+    '--developer',
+    'demo-lab',
+    '--epochs',
+    '3',
+    '--seed',
+    '7',
+    '--retry-base-ms',
+    '50',
+    '--keys',
+    labKeys,
+    '--json',
+  ],
+  true,
+);
 await sim.close();
+const { runId } = JSON.parse(report) as { runId: string };
+await step(['report', runId]);
+
+say('2. seal the assessment to the developer (signed by the evaluator, encrypted to the developer key)');
+const sealed = join(demoDir, `assessment-${runId}.json`);
+await step([
+  'assess',
+  runId,
+  '--to',
+  'demo-lab',
+  '--identity',
+  join(labKeys, 'demo-evaluator.key'),
+  '--keys',
+  labKeys,
+  '--detail',
+  'categories',
+  '--out',
+  sealed,
+]);
+say('   ... and open it as the developer, with only their secret key and the evaluator public key');
+await step([
+  'open',
+  sealed,
+  '--identity',
+  join(devKeys, 'demo-lab.age'),
+  '--trust',
+  join(labKeys, 'demo-evaluator.pub.json'),
+]);
+
+say('3. export a signed checkpoint of the audit log and verify the log against it');
+const checkpoint = join(demoDir, `checkpoint-${runId}.txt`);
+await step(['audit', 'checkpoint', '--out', checkpoint, '--keys', labKeys]);
+await step(['audit', 'verify', '--checkpoint', checkpoint, '--keys', labKeys]);
 io.stderr(
-  `\ndemo: done; list runs with "npx redline runs", or print one with "npx redline report RUN_ID --json"\n`,
+  `\ndemo: done. Try "npx redline runs", "npx redline report ${runId} --json" or "npx redline audit log".\n`,
 );
-process.stdout.write('', () => process.exit(code));
+process.stdout.write('', () => process.exit(0));

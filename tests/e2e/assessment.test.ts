@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnvelopeFile, sealEnvelopeFile } from '../../src/crypto/assessment-file.js';
 import { loadAgeIdentity, loadKeyEntry } from '../../src/crypto/key-files.js';
 import type { RunReport } from '../../src/report/build-report.js';
-import type { Sample } from '../../src/schema/suite.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
 import { runArgv, runCliCapture } from '../helpers/cli.js';
@@ -128,7 +127,7 @@ describe('assess and open', () => {
     const decrypted = Buffer.from(envelope.payload, 'base64').toString('utf8') + JSON.stringify(envelope);
     const secrets = new Set<string>();
     for await (const sample of (await openSuite(SUITE)).samples()) {
-      const s = sample as Sample;
+      const s = sample;
       secrets.add(s.id);
       secrets.add(s.input);
       for (const c of s.choices ?? []) secrets.add(c);
