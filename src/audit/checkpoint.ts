@@ -17,7 +17,6 @@ import { RedlineError } from '../errors.js';
 import type { Db } from '../store/open-store.js';
 import { isIsoTimestamp } from './append-audit.js';
 import { HASH_BYTES } from './merkle.js';
-import { sameBytes } from './same-bytes.js';
 import { listCheckpoints } from './read-audit.js';
 import { scanAuditLog } from './scan-audit-log.js';
 import {
@@ -27,7 +26,7 @@ import {
   type NoteSignature,
   type NoteVerifierKey,
 } from './signed-note.js';
-import { decodeBase64, encodeBase64 } from './strict-base64.js';
+import { bytesEqual, decodeBase64, encodeBase64 } from '../crypto/canonical-bytes.js';
 
 /** The origin line of Redline's audit log checkpoints unless the caller names another. */
 export const DEFAULT_AUDIT_ORIGIN = 'redline.lab/audit';
@@ -163,7 +162,7 @@ export function createCheckpoint(db: Db, options: CreateCheckpointOptions): stri
         }
         for (const checkpoint of stored) {
           const root = scan.roots.get(checkpoint.size);
-          if (root === undefined || !sameBytes(root, checkpoint.root)) {
+          if (root === undefined || !bytesEqual(root, checkpoint.root)) {
             throw new RedlineError(
               'E_AUDIT',
               `audit log is inconsistent with its stored checkpoint of size ${checkpoint.size} (${root === undefined ? `the log has only ${scan.size} entries` : 'root differs'}); refusing to sign (run "redline audit verify")`,

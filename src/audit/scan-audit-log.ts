@@ -6,7 +6,7 @@
 import { RedlineError } from '../errors.js';
 import type { Db } from '../store/open-store.js';
 import { parseAuditRecord } from './audit-record.js';
-import { sameBytes } from './same-bytes.js';
+import { bytesEqual } from '../crypto/canonical-bytes.js';
 import { CompactRange } from './compact-range.js';
 import { EMPTY_TREE_HASH, HASH_BYTES, leafHash } from './merkle.js';
 
@@ -96,7 +96,7 @@ function checkEntry(
     return { seq: expectedSeq, problem: `seq gap: ${missing} missing (deleted?)` };
   }
   if (!(row.record instanceof Uint8Array)) return { seq, problem: 'record is not stored as a BLOB' };
-  if (!isHash(row.leaf_hash) || !sameBytes(row.leaf_hash, leaf)) {
+  if (!isHash(row.leaf_hash) || !bytesEqual(row.leaf_hash, leaf)) {
     return { seq, problem: 'record bytes do not hash to the stored leaf hash' };
   }
   let record;
@@ -107,7 +107,7 @@ function checkEntry(
   }
   if (record.seq !== seq)
     return { seq, problem: `record says seq ${record.seq} but is stored at ${seq} (reordered?)` };
-  if (!isHash(row.prev_hash) || !sameBytes(row.prev_hash, prevLeaf)) {
+  if (!isHash(row.prev_hash) || !bytesEqual(row.prev_hash, prevLeaf)) {
     return {
       seq,
       problem:

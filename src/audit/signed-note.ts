@@ -16,8 +16,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import nacl from 'tweetnacl';
 import { RedlineError } from '../errors.js';
-import { sameBytes } from './same-bytes.js';
-import { decodeBase64, encodeBase64 } from './strict-base64.js';
+import { bytesEqual, decodeBase64, encodeBase64 } from '../crypto/canonical-bytes.js';
 
 /** The signature type byte of Ed25519 in signed notes (C2SP signed-note, "Signature types"). */
 export const ED25519_SIGNATURE_TYPE = 0x01;
@@ -145,7 +144,7 @@ export function checkSignerKey(key: NoteSignerKey): void {
     );
   }
   const derived = nacl.sign.keyPair.fromSeed(key.secretKey.subarray(0, 32)).publicKey;
-  if (!sameBytes(derived, key.publicKey) || !sameBytes(key.secretKey.subarray(32), key.publicKey)) {
+  if (!bytesEqual(derived, key.publicKey) || !bytesEqual(key.secretKey.subarray(32), key.publicKey)) {
     throw new RedlineError(
       'E_KEY',
       `the secret key of "${key.keyName}" does not belong to the public key given`,

@@ -15,7 +15,7 @@ import { RedlineError } from '../errors.js';
 import type { Db } from '../store/open-store.js';
 import { DEFAULT_AUDIT_ORIGIN, parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { listCheckpoints, type StoredCheckpoint } from './read-audit.js';
-import { sameBytes } from './same-bytes.js';
+import { bytesEqual } from '../crypto/canonical-bytes.js';
 import { scanAuditLog, type AuditProblem, type AuditScan } from './scan-audit-log.js';
 import { noteKeyId, verifyNoteSignature, type NoteVerifierKey } from './signed-note.js';
 
@@ -175,7 +175,7 @@ function storedCandidate(stored: StoredCheckpoint): Candidate {
   } catch (error) {
     return { ...base, parsed: `note is malformed: ${(error as Error).message}` };
   }
-  if (parsed.size !== stored.size || !sameBytes(parsed.root, stored.root)) {
+  if (parsed.size !== stored.size || !bytesEqual(parsed.root, stored.root)) {
     return { ...base, parsed: 'the stored size or root differs from its signed note' };
   }
   return { ...base, parsed };
@@ -221,7 +221,7 @@ function checkCheckpoint(
     };
   }
   const root = scan.roots.get(size);
-  if (root === undefined || !sameBytes(root, parsed.root)) {
+  if (root === undefined || !bytesEqual(root, parsed.root)) {
     const covered = context.coveredSize;
     const where =
       covered > 0 && covered < size ? `between seq ${covered + 1} and ${size}` : `at or before seq ${size}`;

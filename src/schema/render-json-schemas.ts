@@ -4,6 +4,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { AssessmentFile } from './assessment.js';
+import { KeyEntry } from './key-entry.js';
 import { Policy } from './policy.js';
 import { Sample, SuiteFile } from './suite.js';
 
@@ -15,12 +16,13 @@ export interface JsonSchemaFile {
 
 const DIALECT = 'http://json-schema.org/draft-07/schema#';
 
-/** Renders the suite, sample (one JSONL line), policy and sealed assessment file schemas. */
+/** Renders the suite, sample (one JSONL line), policy, key entry and sealed assessment file schemas. */
 export function renderJsonSchemas(): JsonSchemaFile[] {
   return [
     render('suite.schema.json', 'Redline suite', SuiteFile),
     render('sample.schema.json', 'Redline sample (one line of a suite JSONL file)', Sample),
     render('policy.schema.json', 'Redline designation policy', Policy),
+    render('key-entry.schema.json', 'Redline public key entry (ID.pub.json)', KeyEntry),
     render(
       'assessment.schema.json',
       'Redline sealed assessment file (redline.sealed-dsse/v1)',
