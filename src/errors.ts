@@ -38,6 +38,12 @@ export type ErrorCode =
   | 'E_MALFORMED'
   /** The audit log failed verification. */
   | 'E_AUDIT'
+  /** A policy version is not exactly the active version + 1 (no rollback, no skipping). */
+  | 'E_POLICY_VERSION'
+  /** A policy's `previous` digest does not name the active policy (a fork or a stale base). */
+  | 'E_POLICY_CHAIN'
+  /** Fewer distinct authorised signatures than the threshold requires. */
+  | 'E_THRESHOLD'
   /** The run was interrupted (Ctrl-C, SIGTERM) and can be resumed. */
   | 'E_INTERRUPTED'
   /** A bug in Redline: never expected. */
@@ -62,6 +68,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'E_READDRESSED',
   'E_MALFORMED',
   'E_AUDIT',
+  'E_POLICY_VERSION',
+  'E_POLICY_CHAIN',
+  'E_THRESHOLD',
   'E_INTERRUPTED',
   'E_INTERNAL',
 ];

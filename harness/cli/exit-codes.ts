@@ -27,6 +27,9 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.usage;
     case 'E_STATE':
     case 'E_ACCESS':
+    case 'E_POLICY_VERSION':
+    case 'E_POLICY_CHAIN':
+    case 'E_THRESHOLD':
       return EXIT.refused;
     case 'E_CRYPTO':
     case 'E_NOT_RECIPIENT':

@@ -94,6 +94,21 @@ export const Policy = Type.Object(
         default: DEFAULT_POLICY_MAX_ERROR_RATE,
       }),
     ),
+    owners: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), {
+        description:
+          'Ed25519 key ids (hex SHA-256 of the public key) of the owners who may sign the next version; ' +
+          'default: the keyring entries of role owner.',
+        minItems: 1,
+        uniqueItems: true,
+      }),
+    ),
+    threshold: Type.Optional(
+      Type.Integer({
+        description: 'Distinct owner signatures a version needs (t of n; default 1).',
+        minimum: 1,
+      }),
+    ),
   },
   { ...closed, description: 'A Redline designation policy (DESIGN.md §5).' },
 );

@@ -96,4 +96,48 @@ export const MIGRATIONS: readonly string[] = [
     SELECT RAISE(ABORT, 'audit_checkpoints is append-only');
   END;
   `,
+  // 3: signed, versioned designation policies (one chain, the highest version active) and per-run, per-category
+  // sufficient statistics, so what-if and sweeps never rescan per-sample rows.
+  `
+  CREATE TABLE policies (
+    version    INTEGER PRIMARY KEY CHECK (version >= 1),  -- 1, 2, 3 ...: the highest is active
+    id         TEXT NOT NULL,
+    sha256     TEXT NOT NULL UNIQUE,                      -- hex SHA-256 of the policy's canonical JSON
+    previous   TEXT,                                      -- sha256 of version - 1; NULL for the first
+    policy     TEXT NOT NULL,                             -- canonical JSON of the policy
+    envelope   TEXT NOT NULL,                             -- the signed DSSE envelope, as applied
+    signers    TEXT NOT NULL,                             -- JSON array of the owner key ids that signed
+    applied_at TEXT NOT NULL,
+    applied_by TEXT NOT NULL
+  );
+  CREATE TRIGGER policies_no_update BEFORE UPDATE ON policies
+  BEGIN
+    SELECT RAISE(ABORT, 'policies is append-only');
+  END;
+  CREATE TRIGGER policies_no_delete BEFORE DELETE ON policies
+  BEGIN
+    SELECT RAISE(ABORT, 'policies is append-only');
+  END;
+  CREATE TRIGGER policies_chain BEFORE INSERT ON policies
+  WHEN NEW.version IS NOT COALESCE((SELECT MAX(version) FROM policies), 0) + 1
+    OR NEW.previous IS NOT (SELECT sha256 FROM policies ORDER BY version DESC LIMIT 1)
+  BEGIN
+    SELECT RAISE(ABORT, 'policies must extend the chain by exactly one version');
+  END;
+  CREATE TABLE run_stats (
+    run_id   TEXT NOT NULL REFERENCES runs (id),
+    category TEXT NOT NULL,
+    weight   REAL NOT NULL,
+    n        INTEGER NOT NULL,   -- samples after reducing epochs
+    sum      REAL NOT NULL,      -- of the per-sample values
+    sum_sq   REAL NOT NULL,      -- of their squares
+    PRIMARY KEY (run_id, category)
+  ) WITHOUT ROWID;
+  CREATE TABLE run_totals (
+    run_id      TEXT PRIMARY KEY REFERENCES runs (id),
+    scored      INTEGER NOT NULL,  -- units
+    errors      INTEGER NOT NULL,  -- units
+    computed_at TEXT NOT NULL
+  );
+  `,
 ];
