@@ -77,7 +77,7 @@ describe('parsePolicy', () => {
     [{ ...minimal, confidence: 0 }, '/confidence'],
     [{ ...minimal, maxErrorRate: 2 }, '/maxErrorRate'],
     [{ ...minimal, rule: 'some' }, '/rule'],
-    [{ ...minimal, threshold: 0.6 }, '/threshold'],
+    [{ ...minimal, cutof: 0.6 }, '/cutof'],
     [
       { ...minimal, rule: 'any', categories: { exploitation: { cutoff: 2 } } },
       '/categories/exploitation/cutoff',
