@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchMicro } from './micro.js';
 import { benchEndToEnd } from './e2e-throughput.js';
+import { benchPolicy } from './policy-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
@@ -21,6 +22,9 @@ execFileSync(
 
 log('\nMicro-benchmarks (hot paths, per call):');
 await benchMicro(log);
+
+log('\nPolicy what-if and sweep (10,000 stored runs x 10 categories, from sufficient statistics):');
+benchPolicy(log);
 
 log('\nEnd to end (simulator and runner in separate processes, loopback HTTP):');
 const figures = await benchEndToEnd(log);

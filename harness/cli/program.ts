@@ -9,6 +9,7 @@ import type { CliIo } from './io.js';
 import { registerAssessCommands } from './commands/assess.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerPolicyCommands } from './commands/policy.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSignCommands } from './commands/sign.js';
@@ -38,6 +39,7 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerAssessCommands(program, io, exit);
   registerSignCommands(program, io, exit);
   registerAuditCommands(program, io, exit);
+  registerPolicyCommands(program, io, exit);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

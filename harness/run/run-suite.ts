@@ -22,6 +22,7 @@ import {
   unitKey,
   type ResultRecord,
 } from '../../src/store/results.js';
+import { computeRunStats } from '../../src/store/run-stats.js';
 import { beginSession, endSession, getRun, insertRun, type RunRecord } from '../../src/store/runs.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
 import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
@@ -421,6 +422,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     elapsedMs: now() - sessionStart,
     ...(fatal === null ? {} : { error: fatal }),
   });
+  // Per-category sufficient statistics, so what-if and sweeps never rescan this run's rows.
+  if (status === 'completed') computeRunStats(options.db, run.id, new Date(now()).toISOString());
   options.onAudit?.({
     type: status === 'completed' ? 'run.finished' : status === 'failed' ? 'run.failed' : 'run.interrupted',
     data: {

@@ -3,15 +3,14 @@
  * model, it carries scores, intervals, error counts and the designation, and never a benchmark item: no sample id,
  * input, choice, target or response (a test checks this on the decrypted file).
  */
-import { createHash } from 'node:crypto';
 import { kleeneOr, type Decision } from '../aggregate/kleene.js';
 import type { Interval } from '../aggregate/interval.js';
 import { RedlineError } from '../errors.js';
-import { validatePolicyValue } from '../policy/load-policy.js';
+import { policyDigest } from '../policy/policy-digest.js';
 import { buildReport } from '../report/build-report.js';
 import type { Db } from '../store/open-store.js';
+import { activePolicy } from '../store/policies.js';
 import { getRun } from '../store/runs.js';
-import { canonicalJson } from '../suite/canonical-json.js';
 
 /** How much a developer sees: overall figures only, or per category too. */
 export type AssessmentDetail = 'summary' | 'categories';
@@ -67,8 +66,9 @@ export interface BuildAssessmentOptions {
 }
 
 /**
- * Builds the assessment predicate; refuses runs of another developer (E_ACCESS), runs not completed (E_STATE),
- * runs of different models or under different policies (E_USAGE).
+ * Builds the assessment predicate, every run decided under the lab's active policy (recorded by id, version and
+ * sha256); refuses runs of another developer (E_ACCESS), runs not completed (E_STATE), runs of different models
+ * (E_USAGE).
  *
  * @example
  * const predicate = buildAssessment(db, { runIds: [id], developer: 'acme', evaluatorKeyId, recipientKeyIds, ... });
@@ -99,19 +99,11 @@ export function buildAssessment(db: Db, options: BuildAssessmentOptions): Assess
       `runs are of different models (${model}, ${other.model}): assess one model at a time`,
     );
   }
-  const policies = runs.map((r) => validatePolicyValue(r.policy, `run ${r.id} (stored policy)`));
-  const policy = policies[0]!;
-  const policySha = sha256Hex(canonicalJson(policy));
-  const differing = policies.findIndex((p) => sha256Hex(canonicalJson(p)) !== policySha);
-  if (differing !== -1) {
-    throw new RedlineError(
-      'E_USAGE',
-      `runs ${runs[0]!.id} and ${runs[differing]!.id} were decided under different policies: assess them separately`,
-    );
-  }
+  const { policy } = activePolicy(db);
+  const policySha = policyDigest(policy);
 
   const assessed = runs.map((run): AssessedRun => {
-    const report = buildReport(db, run.id);
+    const report = buildReport(db, run.id, { policy });
     const d = report.designation;
     const entry: AssessedRun = {
       runId: run.id,
@@ -156,8 +148,4 @@ export function buildAssessment(db: Db, options: BuildAssessmentOptions): Assess
     designation: { decision: kleeneOr(...assessed.map((r) => r.designation.decision)), basis: 'any-run' },
     runs: assessed,
   };
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

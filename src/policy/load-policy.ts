@@ -119,6 +119,8 @@ export function applyPolicyDefaults(policy: Policy): ResolvedPolicy {
     confidence: policy.confidence ?? DEFAULT_POLICY_CONFIDENCE,
     rule: policy.rule ?? DEFAULT_POLICY_RULE,
     maxErrorRate: policy.maxErrorRate ?? DEFAULT_POLICY_MAX_ERROR_RATE,
+    ...(policy.owners === undefined ? {} : { owners: [...policy.owners] }),
+    ...(policy.threshold === undefined ? {} : { threshold: policy.threshold }),
   };
   if (policy.categories !== undefined) {
     const categories: Record<string, { cutoff: number; basis: PolicyBasis }> = {};

@@ -1,14 +1,16 @@
 /**
  * Builds the report of a run (DESIGN.md §4) from the stored per-(sample, epoch) rows: epochs reduced per sample,
- * means and intervals per category and overall, and the designation under the run's policy.
+ * means and intervals per category and overall, and the designation under the lab's active policy (or the one
+ * given), whose id, version and sha256 the report records.
  */
 import { designate, type Designation } from '../aggregate/designate.js';
-import { parseReducer, reduceEpochs } from '../aggregate/reducers.js';
 import { summarizeScores, type ScoreSummary } from '../aggregate/summarize.js';
 import type { Policy } from '../schema/policy.js';
-import { validatePolicyValue } from '../policy/load-policy.js';
+import { policyDigest } from '../policy/policy-digest.js';
+import { activePolicy } from '../store/policies.js';
 import type { Db } from '../store/open-store.js';
-import { countResults, iterateScores } from '../store/results.js';
+import { countResults } from '../store/results.js';
+import { reduceSampleValues } from '../store/run-stats.js';
 import { getRun, type RunStatus } from '../store/runs.js';
 
 /** The report object printed by `run --json` and `report --json` (DESIGN.md §4, extended). */
@@ -21,7 +23,8 @@ export interface RunReport {
   samples: { total: number; scored: number; errors: number };
   overall: ScoreSummary['overall'];
   categories: ScoreSummary['categories'];
-  designation: Designation;
+  /** The decision; `policy` also carries the sha256 of the policy decided under. */
+  designation: Designation & { policy: { id: string; version: number; sha256: string } };
   /** Extensions beyond the contract. */
   suiteTitle: string;
   endpoint: string;
@@ -36,7 +39,7 @@ export interface RunReport {
 
 /** Options of buildReport. */
 export interface BuildReportOptions {
-  /** Decide under this policy instead of the one the run was started with (read-only what-if). */
+  /** Decide under this policy instead of the active one (read-only what-if, or `run --policy FILE`). */
   policy?: Policy;
   /** Override the interval method recorded on the run. */
   ci?: 't' | 'bootstrap';
@@ -52,40 +55,13 @@ export interface BuildReportOptions {
  */
 export function buildReport(db: Db, runId: string, options: BuildReportOptions = {}): RunReport {
   const run = getRun(db, runId);
-  const policy = options.policy ?? validatePolicyValue(run.policy, `run ${runId} (stored policy)`);
-  const reducer = parseReducer(run.params.reducer);
+  const policy = options.policy ?? activePolicy(db).policy;
   const method = options.ci ?? run.params.ci;
   const confidence = options.confidence ?? 0.95;
   const seed = run.params.seed ?? 0;
 
-  // Stream the rows (ordered by sample, then epoch) and reduce each sample's epochs as soon as it is complete.
-  const values = new Map<string, number[]>();
-  for (const category of Object.keys(run.categories)) values.set(category, []);
-  let currentSample: string | null = null;
-  let currentCategory = '';
-  let epochScores: number[] = [];
-  // A sample with fewer scored epochs than pass@k needs (some epochs errored) has no defined value: it is left
-  // out of the means, like an errored sample; its errored epochs are counted in samples.errors.
-  const minEpochs = reducer.kind === 'pass@k' ? reducer.k : 1;
-  const emit = (): void => {
-    if (currentSample === null || epochScores.length < minEpochs) return;
-    let list = values.get(currentCategory);
-    if (list === undefined) {
-      list = [];
-      values.set(currentCategory, list);
-    }
-    list.push(reduceEpochs(epochScores, reducer));
-  };
-  for (const row of iterateScores(db, runId)) {
-    if (row.sampleId !== currentSample) {
-      emit();
-      currentSample = row.sampleId;
-      currentCategory = row.category;
-      epochScores = [];
-    }
-    epochScores.push(row.score);
-  }
-  emit();
+  // Per-sample values by category, epochs reduced with the run's reducer (the same code as the run statistics).
+  const values = reduceSampleValues(db, run);
 
   const weights: Record<string, number> = {};
   for (const category of values.keys()) weights[category] = run.categories[category]?.weight ?? 1;
@@ -109,7 +85,7 @@ export function buildReport(db: Db, runId: string, options: BuildReportOptions =
     samples: { total: run.totalUnits, scored: counts.scored, errors: counts.errors },
     overall: summary.overall,
     categories: summary.categories,
-    designation,
+    designation: { ...designation, policy: { ...designation.policy, sha256: policyDigest(policy) } },
     suiteTitle: run.suite.title,
     endpoint: run.endpoint,
     startedAt: run.startedAt,

@@ -20,6 +20,8 @@ import type { ExitHolder } from '../program.js';
 import { createProgressLine } from '../progress-line.js';
 import { renderReport } from '../render-report.js';
 import { loadPolicyOption } from './policy-option.js';
+import { activePolicy } from '../../../src/store/policies.js';
+import { validatePolicyValue } from '../../../src/policy/load-policy.js';
 
 interface RunFlags {
   endpoint?: string;
@@ -177,7 +179,8 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
           ? optional('maxTokens', suite.header.defaults.max_tokens)
           : { maxTokens: flags.maxTokens }),
       };
-      policy = await loadPolicyOption(flags.policy);
+      // An explicit --policy decides this run's printed report; otherwise the lab's active (signed) policy does.
+      policy = flags.policy === undefined ? activePolicy(db).policy : await loadPolicyOption(flags.policy);
     }
 
     const interrupt = new AbortController();
@@ -225,7 +228,11 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
       process.off('SIGTERM', onSignal);
     }
 
-    const report = buildReport(db, summary.runId);
+    const report = buildReport(
+      db,
+      summary.runId,
+      flags.policy === undefined ? {} : { policy: validatePolicyValue(policy, flags.policy) },
+    );
     if (flags.json === true) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else io.stdout(renderReport(report));
     if (summary.status !== 'completed') {
