@@ -56,7 +56,8 @@ export function registerPolicyAnalysisCommands(policy: Command, io: CliIo, exit:
                 `  active:   ${s.active.covered} covered, ${s.active.notCovered} not covered, ${s.active.inconclusive} inconclusive\n` +
                 `  proposed: ${s.proposed.covered} covered, ${s.proposed.notCovered} not covered, ${s.proposed.inconclusive} inconclusive\n`,
             );
-            for (const [change, n] of Object.entries(s.transitions)) io.stdout(`  ${change}: ${n}\n`);
+            for (const [change, n] of Object.entries(s.transitions))
+              if (n > 0) io.stdout(`  ${change}: ${n}\n`);
             const listed = result.runs.filter((r) => flags.all === true || r.changed);
             if (listed.length > 0)
               io.stdout(
