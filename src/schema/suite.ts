@@ -29,6 +29,12 @@ export const ScorerSpec = Type.Union(
         type: Type.Literal('choice', {
           description: 'Multiple choice: the target is a letter or a set of letters.',
         }),
+        partial: Type.Optional(
+          Type.Literal('jaccard', {
+            description:
+              'Partial credit for multi-answer targets: |answer ∩ target| / |answer ∪ target| instead of all or nothing.',
+          }),
+        ),
       },
       closed,
     ),
@@ -96,6 +102,90 @@ export const ScorerSpec = Type.Union(
 );
 export type ScorerSpec = Static<typeof ScorerSpec>;
 
+/** A file placed in an agentic sample's sandbox: inline text, base64 bytes, or a file beside the suite. */
+export const SandboxFile = Type.Union(
+  [
+    Type.String({ description: 'The file content as UTF-8 text.' }),
+    Type.Object(
+      {
+        base64: Type.String({
+          description: 'The file content, base64-encoded.',
+          pattern: '^[A-Za-z0-9+/]*={0,2}$',
+        }),
+      },
+      closed,
+    ),
+    Type.Object(
+      {
+        path: Type.String({
+          description: 'A file beside the suite (relative to the suite directory; may not leave it).',
+          minLength: 1,
+        }),
+      },
+      closed,
+    ),
+  ],
+  { description: 'A sandbox file: text, {"base64": ...} or {"path": ...}.' },
+);
+export type SandboxFile = Static<typeof SandboxFile>;
+
+/** The network-less sandbox of an agentic sample (CTF challenge files, setup). */
+export const SandboxSpec = Type.Object(
+  {
+    files: Type.Record(Type.String({ minLength: 1 }), SandboxFile, {
+      description: 'Files of the task, by relative path inside the sandbox work directory.',
+    }),
+    setup: Type.Optional(Type.String({ description: 'Shell run in the sandbox before the agent starts.' })),
+    network: Type.Optional(Type.Literal(false, { description: 'Always false: sandboxes have no network.' })),
+  },
+  { ...closed, description: 'The sandbox an agentic sample runs in.' },
+);
+export type SandboxSpec = Static<typeof SandboxSpec>;
+
+/** The tool-using agent loop of an agentic sample. */
+export const AgentSpec = Type.Object(
+  {
+    tools: Type.Array(Type.Union([Type.Literal('bash'), Type.Literal('python'), Type.Literal('submit')]), {
+      description: 'Tools offered to the model (Inspect names).',
+      minItems: 1,
+      uniqueItems: true,
+    }),
+    maxTurns: Type.Integer({ description: 'Most model turns before the loop stops.', minimum: 1 }),
+    commandTimeoutS: Type.Number({
+      description: 'Wall-time limit of one tool call, in seconds.',
+      exclusiveMinimum: 0,
+    }),
+    timeLimitS: Type.Optional(
+      Type.Number({ description: 'Wall-time limit of the whole task, in seconds.', exclusiveMinimum: 0 }),
+    ),
+    maxTokens: Type.Optional(Type.Integer({ description: 'Token budget of the whole task.', minimum: 1 })),
+  },
+  { ...closed, description: 'How an agentic sample is run: tools and limits.' },
+);
+export type AgentSpec = Static<typeof AgentSpec>;
+
+/** Where an imported suite came from (recorded by `redline suite import`). */
+export const SuiteSource = Type.Object(
+  {
+    format: Type.String({ description: 'The import format, e.g. cybermetric.', minLength: 1 }),
+    file: Type.String({ description: 'The source file or directory, as named at import.', minLength: 1 }),
+    sha256: Type.String({
+      description: 'Hex SHA-256 of the source file (of the index file for directories).',
+      pattern: '^[0-9a-f]{64}$',
+    }),
+    rows: Type.Integer({ description: 'Rows (or tasks) read from the source.', minimum: 0 }),
+    rejected: Type.Integer({
+      description: 'Rows that could not be imported (reported at import).',
+      minimum: 0,
+    }),
+    options: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'Import options used.' }),
+    ),
+  },
+  { ...closed, description: 'Provenance of an imported suite.' },
+);
+export type SuiteSource = Static<typeof SuiteSource>;
+
 /** One sample (vocabulary from Inspect). */
 export const Sample = Type.Object(
   {
@@ -125,6 +215,8 @@ export const Sample = Type.Object(
     metadata: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form data carried with the sample.' }),
     ),
+    sandbox: Type.Optional(SandboxSpec),
+    agent: Type.Optional(AgentSpec),
   },
   { ...closed, description: 'One sample of a suite.' },
 );
@@ -165,6 +257,7 @@ export const SuiteFile = Type.Object(
     title: Type.String({ description: 'Human-readable title.', minLength: 1 }),
     description: Type.Optional(Type.String({ description: 'What the suite measures.' })),
     license: Type.Optional(Type.String({ description: 'License of the suite content.' })),
+    source: Type.Optional(SuiteSource),
     categories: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Category, {
         description: 'Declared categories with weights; names are letters, digits, ".", "_" and "-".',
