@@ -3,8 +3,9 @@
  *
  * The contract, tested over every scorer: a correct answer scores 1 and a wrong one scores 0 under scoreOutput,
  * both as the whole reply and as the reply `ANSWER: <answer>`. The exceptions are samples that no reply can fail
- * (an `includes` target that is part of "ANSWER", a regex that matches everything) or, for a string-form regex, a
- * pattern too complex for {@link exampleForRegex}: then the best effort is returned.
+ * (an `includes` target that is part of "ANSWER", a regex that matches everything, a choice target naming every
+ * option under Jaccard partial credit) or, for a string-form regex, a pattern too complex for
+ * {@link exampleForRegex}: then the best effort is returned.
  */
 import type { Sample, SuiteDefaults } from '../schema/suite.js';
 import { targetMask } from './choice.js';
@@ -38,15 +39,24 @@ function choiceCount(sample: Sample, targetBits: number): number {
   return sample.choices?.length ?? Math.max(4, 32 - Math.clz32(targetBits));
 }
 
-function wrongChoice(sample: Sample, pick: number): string {
+/** True when the sample's choice scorer gives Jaccard partial credit (`{"type": "choice", "partial": "jaccard"}`). */
+function isJaccardChoice(sample: Sample, defaults: SuiteDefaults | undefined): boolean {
+  const spec = sample.scorer ?? defaults?.scorer;
+  return typeof spec === 'object' && spec.type === 'choice' && spec.partial === 'jaccard';
+}
+
+function wrongChoice(sample: Sample, pick: number, isJaccard: boolean): string {
   const wanted = targetMask(sample.target);
   const count = choiceCount(sample, wanted);
   const candidates: number[] = [];
-  if (typeof sample.target === 'string') {
-    // One letter: any other letter.
+  if (typeof sample.target === 'string' || isJaccard) {
+    // One letter (or any target under partial credit, where a near miss would score above 0): a letter outside
+    // the target.
     for (let i = 0; i < count; i++) if ((wanted & (1 << i)) === 0) candidates.push(1 << i);
-  } else {
-    // A set of letters: a near miss, the set with one letter added or removed.
+  }
+  if (typeof sample.target !== 'string' && candidates.length === 0) {
+    // A set of letters: a near miss, the set with one letter added or removed (under partial credit only when the
+    // target names every choice, so that no letter is left outside it: best effort).
     for (let i = 0; i < count; i++) if ((wanted ^ (1 << i)) !== 0) candidates.push(wanted ^ (1 << i));
   }
   const mask = candidates[Math.floor(pick * candidates.length)] ?? 1 << count;
@@ -232,7 +242,8 @@ function correctAnswer(sample: Sample, scorer: ResolvedScorer): string {
  * The bare answer text for `sample` (e.g. "B", "A, C", a flag, a number): the target (letters joined with ", ";
  * for a regex with an explicit pattern, the target is the example answer; for the string form, an example built
  * from the pattern). When `correct` is false, a wrong answer chosen deterministically from `pick` (a number in
- * [0, 1)): another letter or a near-miss letter set, another flag, a number outside the tolerance, a string that
+ * [0, 1)): another letter or a near-miss letter set (letters outside the target under Jaccard partial credit,
+ * so that the wrong answer still scores 0), another flag, a number outside the tolerance, a string that
  * the scorer rejects.
  */
 export function answerFor(
@@ -245,6 +256,6 @@ export function answerFor(
   if (correct) return correctAnswer(sample, scorer);
   const folded = foldPick(pick);
   return scorer.type === 'choice'
-    ? wrongChoice(sample, folded)
+    ? wrongChoice(sample, folded, isJaccardChoice(sample, defaults))
     : wrongAnswer(sample, defaults, scorer, folded);
 }

@@ -1,6 +1,7 @@
 /**
  * The choice scorer (multiple choice): the target is one letter or a set of letters, and a reply scores 1 only
- * when it names exactly that set: more or fewer letters is wrong (DESIGN.md §3).
+ * when it names exactly that set: more or fewer letters is wrong (DESIGN.md §3). With `partial: 'jaccard'` a reply
+ * earns |answer ∩ target| / |answer ∪ target| instead (partial credit for multi-answer sets).
  */
 import { RedlineError } from '../errors.js';
 import type { Score } from './registry.js';
@@ -35,15 +36,30 @@ export function targetMask(target: string | readonly string[]): number {
   return mask;
 }
 
+/** How many bits of `mask` are set. */
+function countBits(mask: number): number {
+  let count = 0;
+  for (let rest = mask; rest !== 0; rest &= rest - 1) count++;
+  return count;
+}
+
+/** The Jaccard index of two letter sets (bit 0 = A): |a ∩ b| / |a ∪ b|, and 0 when both are empty. */
+export function jaccardIndex(a: number, b: number): number {
+  const union = countBits(a | b);
+  return union === 0 ? 0 : countBits(a & b) / union;
+}
+
 /**
  * Scores `output` for a choice `target`: 1 when the letters it names (see extract-answer.ts) are exactly the
- * target's. The answer is the letters named, e.g. "A, C", or null. Throws RedlineError E_SCHEMA when the target is
- * not made of letters (checkSample reports it when the suite is loaded).
+ * target's, else 0; with `partial` 'jaccard', the Jaccard index of the named and the target letters (0 when the
+ * reply names none). The answer is the letters named, e.g. "A, C", or null. Throws RedlineError E_SCHEMA when the
+ * target is not made of letters (checkSample reports it when the suite is loaded).
  */
 export function scoreChoice(
   target: string | readonly string[],
   choices: readonly string[] | undefined,
   output: string,
+  partial?: 'jaccard',
 ): Score {
   const wanted = targetMask(target);
   if (wanted === 0)
@@ -53,5 +69,7 @@ export function scoreChoice(
     );
   const named = extractChoiceMask(output, choices);
   if (named === 0) return { value: 0, answer: null, explanation: 'no answer found' };
-  return { value: named === wanted ? 1 : 0, answer: lettersOf(named).join(', ') };
+  const answer = lettersOf(named).join(', ');
+  if (partial === 'jaccard') return { value: jaccardIndex(named, wanted), answer };
+  return { value: named === wanted ? 1 : 0, answer };
 }

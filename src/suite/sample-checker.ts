@@ -6,6 +6,8 @@
  * declares `categories`, every sample must name one of them (a suite that wants uncategorised samples declares
  * "default").
  */
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, posix, relative, resolve, sep, win32 } from 'node:path';
 import type { Problem } from '../errors.js';
 import { checkSample } from '../scoring/check-sample.js';
 import { Sample, type SuiteDefaults } from '../schema/suite.js';
@@ -52,8 +54,11 @@ export function createSampleChecker(context: {
   defaults: SuiteDefaults | undefined;
   problems: ProblemList;
   hasher: SuiteHasher | undefined;
+  /** Absolute suite directory: sandbox `{"path"}` files must exist inside it (unchecked on disk when absent). */
+  dir?: string;
 }): SampleChecker {
   const { declared, defaults, problems } = context;
+  const checkSandboxPath = createSandboxPathCheck(context.dir);
   let hasher = context.hasher;
   const declaredSet = declared === undefined ? undefined : new Set(declared);
   const firstSeenById = new Map<string, number>();
@@ -116,6 +121,11 @@ export function createSampleChecker(context: {
     const sample = value as Sample;
     const issues = checkSample(sample, defaults);
     for (const issue of issues) at(issue.pointer, issue.message);
+    for (const [name, file] of Object.entries(sample.sandbox?.files ?? {})) {
+      if (typeof file !== 'object' || !('path' in file)) continue;
+      const message = checkSandboxPath(file.path);
+      if (message !== undefined) at(`/sandbox/files/${escapePointer(name)}/path`, message);
+    }
     const nonFinite = findNonFiniteNumbers(sample, '');
     for (const pointer of nonFinite)
       at(pointer, 'must be a finite number (JSON cannot represent NaN or Infinity)');
@@ -151,6 +161,51 @@ export function createSampleChecker(context: {
       count++;
       checkValue(value, where);
     },
+  };
+}
+
+/**
+ * The check of sandbox `{"path": ...}` files: a suite is handed around as a unit, so a path must be relative, must
+ * not leave the suite directory (by `..`, or by a symlink resolving elsewhere) and must name an existing file.
+ * Returns the problem of a path, or undefined; results are cached per path, as many samples may share a file.
+ */
+function createSandboxPathCheck(dir: string | undefined): (path: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  let realDir: string | undefined;
+  const check = (path: string): string | undefined => {
+    if (path.includes('\0')) return 'must be a file path (it contains a NUL character)';
+    if (isAbsolute(path) || win32.isAbsolute(path)) {
+      return `must be a path relative to the suite directory (got the absolute path "${path}")`;
+    }
+    const normalized = posix.normalize(path.replace(/\\/g, '/'));
+    if (normalized === '..' || normalized.startsWith('../')) {
+      return `must stay inside the suite directory (got "${path}", which leaves it)`;
+    }
+    if (dir === undefined) return undefined;
+    let realFile: string;
+    try {
+      realDir ??= realpathSync(dir);
+      realFile = realpathSync(resolve(dir, path));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR'
+        ? `sandbox file not found: "${path}" (relative to the suite directory); copy the file beside the suite`
+        : `cannot read sandbox file "${path}" (${code ?? String(error)}); check its permissions`;
+    }
+    const rel = relative(realDir, realFile);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+      return `must stay inside the suite directory (got "${path}", a symlink to ${realFile}); copy the file into the suite`;
+    }
+    try {
+      if (!statSync(realFile).isFile()) return `"${path}" is not a file: a sandbox path must name a file`;
+    } catch (error) {
+      return `cannot read sandbox file "${path}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    }
+    return undefined;
+  };
+  return (path) => {
+    if (!cache.has(path)) cache.set(path, check(path));
+    return cache.get(path);
   };
 }
 

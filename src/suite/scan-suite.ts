@@ -122,7 +122,7 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
   const headerHasher = hasher?.copy();
 
   // The samples.
-  const checker = createSampleChecker({ declared, defaults, problems, hasher });
+  const checker = createSampleChecker({ declared, defaults, problems, hasher, dir: location.dir });
   let samplesFile: SamplesFile | undefined;
   let inputError: RedlineError | undefined;
   const samples = raw.samples;

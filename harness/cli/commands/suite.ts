@@ -7,6 +7,7 @@ import { validateSuite } from '../../../src/suite/validate-suite.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { ExitHolder } from '../program.js';
+import { registerSuiteImportCommand } from './suite-import.js';
 
 /** Registers `suite validate`. */
 export function registerSuiteCommands(program: Command, io: CliIo, exit: ExitHolder): void {
@@ -33,4 +34,5 @@ export function registerSuiteCommands(program: Command, io: CliIo, exit: ExitHol
       }
       exit.code = result.ok ? EXIT.ok : EXIT.usage;
     });
+  registerSuiteImportCommand(suite, io, exit);
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isRedlineError } from '../../../src/errors.js';
 import type { Sample } from '../../../src/schema/suite.js';
-import { letterIndexOf, letterRange, scoreChoice, targetMask } from '../../../src/scoring/choice.js';
+import { answerFor } from '../../../src/scoring/answer-for.js';
+import {
+  jaccardIndex,
+  letterIndexOf,
+  letterRange,
+  scoreChoice,
+  targetMask,
+} from '../../../src/scoring/choice.js';
 import { scoreOutput } from '../../../src/scoring/registry.js';
 
 const single: Sample = { id: 'q1', input: 'Which mode?', choices: ['ECB', 'CBC', 'CTR', 'GCM'], target: 'C' };
@@ -118,5 +125,73 @@ describe('scoreOutput (choice errors)', () => {
     }
     expect(isRedlineError(caught, 'E_SCHEMA')).toBe(true);
     expect((caught as Error).message).toContain('"q1"');
+  });
+});
+
+describe('scoreChoice with Jaccard partial credit', () => {
+  const five = ['ECB', 'CBC', 'CTR', 'GCM', 'OFB'];
+
+  it('scores |answer ∩ target| / |answer ∪ target|', () => {
+    expect(scoreChoice(['A', 'C'], five, 'ANSWER: A', 'jaccard')).toEqual({ value: 0.5, answer: 'A' });
+    expect(scoreChoice(['A', 'C'], five, 'ANSWER: A, B, C', 'jaccard').value).toBeCloseTo(2 / 3, 12);
+    expect(scoreChoice(['A', 'C', 'E'], five, 'ANSWER: A, B', 'jaccard').value).toBe(0.25);
+    expect(scoreChoice('B', five, 'ANSWER: B, D', 'jaccard').value).toBe(0.5);
+  });
+
+  it('scores 1 for exactly the target set and 0 for a disjoint set', () => {
+    expect(scoreChoice(['A', 'C'], five, 'ANSWER: C, A', 'jaccard')).toEqual({ value: 1, answer: 'A, C' });
+    expect(scoreChoice(['A', 'C'], five, 'ANSWER: B, D', 'jaccard')).toEqual({ value: 0, answer: 'B, D' });
+  });
+
+  it('scores 0 with a null answer when the reply names no letter', () => {
+    expect(scoreChoice(['A', 'C'], five, 'ANSWER: A or C', 'jaccard')).toEqual({
+      value: 0,
+      answer: null,
+      explanation: 'no answer found',
+    });
+  });
+
+  it('stays all or nothing without the option', () => {
+    expect(scoreChoice(['A', 'C'], five, 'ANSWER: A').value).toBe(0);
+    expect(scoreChoice(['A', 'C'], five, 'ANSWER: A', undefined).value).toBe(0);
+  });
+
+  it('still throws E_SCHEMA for a target that is not letters', () => {
+    expect(() => scoreChoice('CTR', five, 'ANSWER: C', 'jaccard')).toThrow(
+      expect.objectContaining({ code: 'E_SCHEMA' }) as Error,
+    );
+  });
+});
+
+describe('jaccardIndex', () => {
+  it('divides the shared letters by all letters named', () => {
+    expect(jaccardIndex(0b0101, 0b0101)).toBe(1);
+    expect(jaccardIndex(0b0001, 0b0101)).toBe(0.5);
+    expect(jaccardIndex(0b0011, 0b0110)).toBeCloseTo(1 / 3, 12);
+    expect(jaccardIndex(0b1000, 0b0111)).toBe(0);
+    expect(jaccardIndex(0, 0)).toBe(0);
+    expect(jaccardIndex(1 << 25, (1 << 25) | 1)).toBe(0.5);
+  });
+});
+
+describe('answerFor under Jaccard partial credit', () => {
+  const jaccard = { type: 'choice', partial: 'jaccard' } as const;
+
+  it('gives a wrong answer outside the target, which scores 0 under partial credit', () => {
+    const sample: Sample = { ...multi, scorer: jaccard };
+    for (const pick of [0, 0.3, 0.6, 0.99]) {
+      const wrong = answerFor(sample, undefined, false, pick);
+      expect(['B', 'D']).toContain(wrong);
+      expect(scoreChoice(sample.target, sample.choices, `ANSWER: ${wrong}`, 'jaccard').value).toBe(0);
+    }
+  });
+
+  it('reads the partial option from the suite defaults too', () => {
+    const wrong = answerFor(multi, { scorer: jaccard }, false, 0.5);
+    expect(['B', 'D']).toContain(wrong);
+  });
+
+  it('keeps near misses without the option', () => {
+    expect(answerFor(multi, undefined, false, 0)).toMatch(/,|^[AC]$/);
   });
 });

@@ -1,0 +1,107 @@
+/**
+ * `redline suite import FORMAT SOURCE --out DIR`: a public benchmark in its own format -> a Redline suite that
+ * validates, with every row that could not be imported reported by index and counted.
+ */
+import type { Command } from 'commander';
+import { Argument, Option } from 'commander';
+import { RedlineError, formatProblem } from '../../../src/errors.js';
+import { IMPORTERS, findImporter } from '../../../src/import/registry.js';
+import { parseFieldMap } from '../../../src/import/parse-field-map.js';
+import { ScorerSpec } from '../../../src/schema/suite.js';
+import { compileValidator } from '../../../src/schema/validate.js';
+import { validateSuite } from '../../../src/suite/validate-suite.js';
+import { writeSuiteDir } from '../../import/write-suite-dir.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import type { ExitHolder } from '../program.js';
+
+interface ImportFlags {
+  out: string;
+  id?: string;
+  version?: string;
+  title?: string;
+  license?: string;
+  language?: string;
+  map?: string;
+  scorer?: string;
+  partial?: 'jaccard';
+  strict?: boolean;
+  json?: boolean;
+}
+
+const scorerValidator = compileValidator(ScorerSpec);
+
+function parseScorer(text: string): ScorerSpec {
+  let value: unknown = text;
+  if (text.trim().startsWith('{')) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new RedlineError('E_USAGE', `--scorer: not valid JSON (${text})`);
+    }
+  }
+  if (!scorerValidator.check(value)) {
+    throw new RedlineError('E_USAGE', `--scorer: use choice, exact, includes, regex, flag, numeric or a scorer object (got ${text})`);
+  }
+  return value;
+}
+
+/** Registers `suite import` under `suite`. */
+export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: ExitHolder): void {
+  suite
+    .command('import')
+    .description('Import a public benchmark into a Redline suite directory.')
+    .addArgument(new Argument('<format>', 'source format').choices(IMPORTERS.map((i) => i.format)))
+    .argument('<source>', 'the source file (a directory for cybench)')
+    .requiredOption('--out <dir>', 'new directory for the suite (must not exist or be empty)')
+    .option('--id <id>', 'suite id (default: from the format)')
+    .option('--version <version>', 'suite version (default 1.0.0)')
+    .option('--title <title>', 'suite title')
+    .option('--license <text>', "license text to record (default: a pointer to the upstream benchmark's license)")
+    .option('--language <name>', 'secbench: keep only this language (e.g. English)')
+    .option('--map <spec>', 'jsonl/csv: input=COL,target=COL[,choices=A|B|...][,category=COL][,id=COL]')
+    .option('--scorer <spec>', 'jsonl/csv: choice, exact, includes, regex, flag, numeric, or a JSON scorer object')
+    .addOption(new Option('--partial <mode>', 'cyberseceval-mcq: partial credit for multi-answer sets').choices(['jaccard']))
+    .option('--strict', 'exit 2 when any row could not be imported (the suite is still written)')
+    .option('--json', 'print {suite, imported, rejected, warnings} as JSON')
+    .action(async (format: string, source: string, flags: ImportFlags) => {
+      const importer = findImporter(format);
+      const imported = await importer.importSource(source, {
+        ...(flags.id === undefined ? {} : { id: flags.id }),
+        ...(flags.version === undefined ? {} : { version: flags.version }),
+        ...(flags.title === undefined ? {} : { title: flags.title }),
+        ...(flags.license === undefined ? {} : { license: flags.license }),
+        ...(flags.language === undefined ? {} : { language: flags.language }),
+        ...(flags.map === undefined ? {} : { map: parseFieldMap(flags.map) }),
+        ...(flags.scorer === undefined ? {} : { scorer: parseScorer(flags.scorer) }),
+        ...(flags.partial === undefined ? {} : { partial: flags.partial }),
+      });
+      if (imported.samples.length === 0) {
+        for (const r of imported.rejected) io.stderr(`  ${source}: row ${r.index}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}\n`);
+        throw new RedlineError('E_MALFORMED', `${source}: no row could be imported as ${format} (${imported.rejected.length} rejected); is it the right format?`);
+      }
+      const { copied } = writeSuiteDir(flags.out, imported);
+      const validation = await validateSuite(flags.out);
+      if (!validation.ok) {
+        for (const p of validation.problems.slice(0, 20)) io.stderr(`  ${formatProblem(p)}\n`);
+        throw new RedlineError('E_INTERNAL', `the imported suite in ${flags.out} does not validate: a bug in the ${format} importer`);
+      }
+      if (flags.json === true) {
+        io.stdout(
+          `${JSON.stringify({ suite: { dir: flags.out, ...validation.suite }, imported: imported.samples.length, copiedFiles: copied, rejected: imported.rejected, warnings: imported.warnings }, null, 2)}\n`,
+        );
+      } else {
+        io.stdout(
+          `imported ${imported.samples.length} of ${imported.header.source.rows} rows from ${source} (${format}) into ${flags.out}: ` +
+            `${validation.suite?.id ?? ''}@${validation.suite?.version ?? ''}, sha256 ${validation.suite?.sha256 ?? ''}` +
+            `${copied > 0 ? `, ${copied} challenge files copied` : ''}\n`,
+        );
+        if (imported.rejected.length > 0) {
+          io.stdout(`${imported.rejected.length} row(s) not imported:\n`);
+          for (const r of imported.rejected) io.stdout(`  row ${r.index}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}\n`);
+        }
+        for (const w of imported.warnings) io.stderr(`redline: warning: ${w}\n`);
+      }
+      exit.code = flags.strict === true && imported.rejected.length > 0 ? EXIT.usage : EXIT.ok;
+    });
+}

@@ -1,0 +1,82 @@
+/**
+ * The cyberseceval-mcq importer: CyberSecEval's multiple-choice JSON (an array of `{question, options: ["A. ...",
+ * ...], correct_options: ["A", "C"], topic, difficulty}`) to a choice suite. Every target is a set of letters
+ * (even of one letter), so that every prompt says "one or more options may be correct", as the benchmark asks;
+ * `options.partial === 'jaccard'` scores the sets with Jaccard partial credit. Ids are content hashes; the
+ * category is the topic.
+ */
+import { RedlineError } from '../../errors.js';
+import type { Importer } from '../imported-suite.js';
+import {
+  assertOptionsFit,
+  choiceScorerFor,
+  describeJsonType,
+  optionalText,
+  parseJsonSource,
+  readSourceFile,
+  rejectRow,
+  requireAnswerLetters,
+  requireChoices,
+  requireRecord,
+  requireText,
+  SuiteAssembler,
+  type DraftSample,
+} from './mcq-helpers.js';
+
+const FORMAT = 'cyberseceval-mcq';
+const EXPECTED =
+  'a JSON array of {"question", "options": ["A. ...", ...], "correct_options": ["A", ...], "topic", "difficulty"} (CyberSecEval MCQ)';
+
+function convertRow(value: unknown): DraftSample {
+  const row = requireRecord(value);
+  const input = requireText(row, 'question');
+  if (!Array.isArray(row.options)) {
+    rejectRow(
+      row.options === undefined
+        ? 'missing "options"'
+        : `"options" is ${describeJsonType(row.options)}, not an array`,
+    );
+  }
+  const choices = requireChoices(row.options, 'options', true);
+  const target = requireAnswerLetters(row.correct_options, 'correct_options', choices.length, true);
+  const topic = optionalText(row.topic);
+  return {
+    input,
+    choices,
+    target,
+    categoryLabel: topic,
+    metadata: { topic, difficulty: optionalText(row.difficulty) },
+  };
+}
+
+/** Imports CyberSecEval multiple-choice JSON as a multi-answer choice suite (`partial: 'jaccard'` for partial credit). */
+export const cybersecevalMcqImporter: Importer = {
+  format: FORMAT,
+  description:
+    'CyberSecEval MCQ JSON: [{question, options: ["A. ..."], correct_options: ["A"], topic, difficulty}]',
+  async importSource(source, options) {
+    assertOptionsFit(FORMAT, options, ['partial']);
+    const scorer = choiceScorerFor(FORMAT, options);
+    const file = await readSourceFile(source);
+    const document = parseJsonSource(file.text, source, EXPECTED);
+    if (!Array.isArray(document)) {
+      throw new RedlineError(
+        'E_MALFORMED',
+        `${source}: found ${describeJsonType(document)}; expected ${EXPECTED}`,
+      );
+    }
+    const assembler = new SuiteAssembler('cyberseceval');
+    document.forEach((value, i) => assembler.addRow(i + 1, () => convertRow(value)));
+    return assembler.finish({
+      format: FORMAT,
+      source,
+      file,
+      expected: EXPECTED,
+      defaultId: 'cyberseceval-mcq',
+      defaultTitle: 'CyberSecEval MCQ (imported)',
+      upstream: 'CyberSecEval (Meta PurpleLlama; https://github.com/meta-llama/PurpleLlama)',
+      scorer,
+      options,
+    });
+  },
+};

@@ -1,0 +1,205 @@
+/**
+ * NYU CTF Bench (NYU-LLM-CTF/NYU_CTF_Bench): the index file, a JSON object `{"<id>": {year, event, category,
+ * challenge, path}}` (e.g. test_dataset.json); each challenge's `challenge.json` `{name, category, description,
+ * flag, files, box, internal_port}` lies at `<index's folder>/<path>/challenge.json`. Scored by the flag.
+ *
+ * A challenge with a server (`box`, `internal_port` or `compose`) cannot run in a network-less sandbox: it is
+ * imported question-only with metadata.needsSandbox. Otherwise the `files` it lists make it agentic when they all
+ * exist in its folder, and question-only with metadata.needsSandbox when some are missing. Rows are the index's
+ * entries in the order JSON.parse gives them (document order for non-numeric keys).
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { RedlineError } from '../../errors.js';
+import type { Sample, SuiteDefaults } from '../../schema/suite.js';
+import type { Importer, ImportOptions, ImportedSuite, RejectedRow } from '../imported-suite.js';
+import { SampleIdAllocator } from '../sample-ids.js';
+import {
+  agenticInput,
+  assembleSuite,
+  CategoryTable,
+  ChallengeFileStore,
+  CTF_AGENT,
+  CTF_DEFAULTS,
+  type CtfImportLimits,
+  describeJsonType,
+  isRecord,
+  jsonSyntaxProblem,
+  keepOrReject,
+  nonBlankString,
+  parseSourceJson,
+  questionOnlyInput,
+  readSourceText,
+  resolveListedFiles,
+  SandboxTally,
+  sandboxReasonText,
+} from './ctf-helpers.js';
+
+const EXPECTED = 'a JSON object {"<id>": {year, event, category, challenge, path}} (the NYU CTF index file)';
+
+/** Creates the nyu-ctf importer with the given limits (tests lower the file cap). */
+export function createNyuCtfImporter(limits: CtfImportLimits = {}): Importer {
+  return {
+    format: 'nyu-ctf',
+    description:
+      'NYU CTF Bench index file {"<id>": {year, event, category, challenge, path}} + <path>/challenge.json',
+    importSource: (source, options) => importNyu(source, options, limits),
+  };
+}
+
+/** The nyu-ctf importer (an NYU CTF Bench index file such as test_dataset.json). */
+export const nyuCtfImporter: Importer = createNyuCtfImporter();
+
+async function importNyu(
+  source: string,
+  options: ImportOptions,
+  limits: CtfImportLimits,
+): Promise<ImportedSuite> {
+  const { text, sha256 } = await readSourceText(source, 'the NYU CTF index file (e.g. test_dataset.json)');
+  const index = parseSourceJson(text, source, EXPECTED);
+  if (!isRecord(index)) {
+    throw new RedlineError('E_MALFORMED', `${source}: expected ${EXPECTED} (got ${describeJsonType(index)})`);
+  }
+  const entries = Object.entries(index);
+  if (entries.length === 0)
+    throw new RedlineError('E_MALFORMED', `${source}: the index is empty; expected ${EXPECTED}`);
+
+  const baseDir = dirname(resolve(source));
+  const defaults: SuiteDefaults = { scorer: options.scorer ?? 'flag', ...CTF_DEFAULTS };
+  const categories = new CategoryTable();
+  const store = new ChallengeFileStore(limits.maxFilesBytes);
+  const tally = new SandboxTally();
+  const ids = new SampleIdAllocator();
+  const samples: Sample[] = [];
+  const rejected: RejectedRow[] = [];
+
+  for (const [i, [key, entry]] of entries.entries()) {
+    const row = { index: i + 1, id: key };
+    const path = isRecord(entry) ? nonBlankString(entry.path) : undefined;
+    if (!isRecord(entry) || path === undefined) {
+      rejected.push({ ...row, reason: 'the index entry has no "path" to the challenge folder' });
+      continue;
+    }
+    const challengeDir = join(baseDir, path);
+    let challengeText: string;
+    try {
+      challengeText = (await readFile(join(challengeDir, 'challenge.json'), 'utf8')).replace(/^\uFEFF/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      rejected.push({ ...row, reason: `${path}/challenge.json cannot be read (${code})` });
+      continue;
+    }
+    let challenge: unknown;
+    try {
+      challenge = JSON.parse(challengeText) as unknown;
+    } catch {
+      rejected.push({ ...row, reason: `${path}/challenge.json ${jsonSyntaxProblem(challengeText)}` });
+      continue;
+    }
+    if (!isRecord(challenge)) {
+      rejected.push({ ...row, reason: `${path}/challenge.json must be a JSON object` });
+      continue;
+    }
+    const flag = flagText(challenge.flag);
+    const description = nonBlankString(challenge.description);
+    if (flag === undefined) {
+      rejected.push({ ...row, reason: `${path}/challenge.json has no "flag"` });
+      continue;
+    }
+    if (description === undefined) {
+      rejected.push({ ...row, reason: `${path}/challenge.json has no "description" (the question)` });
+      continue;
+    }
+
+    const name = nonBlankString(challenge.name) ?? nonBlankString(entry.challenge) ?? key;
+    const categoryText = nonBlankString(challenge.category) ?? nonBlankString(entry.category);
+    const box = nonBlankString(challenge.box);
+    const port = portText(challenge.internal_port);
+    const needsServer = box !== undefined || port !== undefined || challenge.compose === true;
+    const listed = Array.isArray(challenge.files)
+      ? challenge.files.filter((f): f is string => typeof f === 'string')
+      : [];
+    const id = ids.allocate('nyu', JSON.stringify([path, flag]), key);
+    const event = [entry.event, entry.year]
+      .filter((v) => typeof v === 'string' || typeof v === 'number')
+      .join(' ');
+    const about = [categoryText ?? '', event].filter((t) => t !== '').join(', ');
+    const parts = [
+      `CTF challenge "${name}"${about === '' ? '' : ` (${about})`}.`,
+      description.replaceAll('{box}', box ?? 'the challenge server').replaceAll('{port}', port ?? 'its port'),
+      flag.includes('{') ? `The flag has the form ${flag.replace(/\{.*\}/s, '{...}')}.` : '',
+    ];
+    const metadata: Record<string, unknown> = {
+      path,
+      ...(entry.year === undefined ? {} : { year: entry.year }),
+      ...(entry.event === undefined ? {} : { event: entry.event }),
+      ...(listed.length === 0 ? {} : { files: listed }),
+    };
+    const base = { id, category: categories.declare(categoryText) };
+
+    let reason: 'live-server' | 'files-missing' | 'over-cap' | undefined;
+    let sandboxFiles: Record<string, { path: string }> | undefined;
+    if (needsServer) reason = 'live-server';
+    else if (listed.length > 0) {
+      const { files, missing } = await resolveListedFiles(challengeDir, listed);
+      if (missing.length > 0) reason = 'files-missing';
+      else {
+        sandboxFiles = store.take(id, files) as Record<string, { path: string }> | undefined;
+        if (sandboxFiles === undefined) reason = 'over-cap';
+      }
+    }
+    const server = `${box ?? 'localhost'}:${port ?? '?'}`;
+    const sample: Sample =
+      sandboxFiles === undefined
+        ? {
+            ...base,
+            input: questionOnlyInput(parts, 'flag'),
+            target: flag,
+            metadata: {
+              ...metadata,
+              ...(reason === undefined
+                ? {}
+                : { needsSandbox: true, reason: sandboxReasonText(reason, server) }),
+            },
+          }
+        : {
+            ...base,
+            input: agenticInput(parts, Object.keys(sandboxFiles)),
+            target: flag,
+            metadata,
+            sandbox: { files: sandboxFiles, network: false },
+            agent: CTF_AGENT,
+          };
+    if (!keepOrReject(sample, defaults, row, samples, rejected)) store.release(sandboxFiles);
+    else if (reason !== undefined) tally.add(reason);
+  }
+
+  return assembleSuite({
+    format: 'nyu-ctf',
+    source,
+    sha256,
+    rows: entries.length,
+    options,
+    defaultId: 'nyu-ctf',
+    defaultTitle: 'NYU CTF Bench (imported)',
+    description: 'CSAW CTF challenges of NYU CTF Bench, imported by redline suite import nyu-ctf.',
+    upstream: 'NYU CTF Bench (NYU-LLM-CTF/NYU_CTF_Bench)',
+    categories,
+    defaults,
+    samples,
+    rejected,
+    warnings: [...tally.warnings(), ...store.capWarning()],
+    files: store.copies,
+  });
+}
+
+/** The flag of a challenge.json: a string, or `{content: string}` as some challenges give it. */
+function flagText(value: unknown): string | undefined {
+  return nonBlankString(isRecord(value) ? value.content : value);
+}
+
+/** A port as text: a number or a non-blank string. */
+function portText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return nonBlankString(value);
+}
