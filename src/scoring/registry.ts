@@ -25,7 +25,7 @@ export interface Score {
 
 /** A scorer with every option resolved to its value (defaults filled in). */
 export type ResolvedScorer =
-  | { readonly type: 'choice' }
+  | { readonly type: 'choice'; readonly partial?: 'jaccard' }
   | { readonly type: 'exact'; readonly ignoreCase: boolean }
   | { readonly type: 'includes'; readonly ignoreCase: boolean }
   | {
@@ -43,6 +43,7 @@ export const MAX_ANSWER_CHARS = 500;
 
 // The string forms resolve to shared constants: no allocation on the hot path.
 const CHOICE: ResolvedScorer = { type: 'choice' };
+const CHOICE_JACCARD: ResolvedScorer = { type: 'choice', partial: 'jaccard' };
 const EXACT: ResolvedScorer = { type: 'exact', ignoreCase: true };
 const INCLUDES: ResolvedScorer = { type: 'includes', ignoreCase: true };
 const FLAG: ResolvedScorer = { type: 'flag', ignoreCase: false };
@@ -77,7 +78,7 @@ export function resolveScorer(sample: Sample, defaults: SuiteDefaults | undefine
   }
   switch (spec.type) {
     case 'choice':
-      return CHOICE;
+      return spec.partial === 'jaccard' ? CHOICE_JACCARD : CHOICE;
     case 'exact':
       return spec.ignoreCase === false ? { type: 'exact', ignoreCase: false } : EXACT;
     case 'includes':
@@ -99,7 +100,7 @@ export function resolveScorer(sample: Sample, defaults: SuiteDefaults | undefine
 }
 
 function dispatch(scorer: ResolvedScorer, sample: Sample, output: string): Score {
-  if (scorer.type === 'choice') return scoreChoice(sample.target, sample.choices, output);
+  if (scorer.type === 'choice') return scoreChoice(sample.target, sample.choices, output, scorer.partial);
   if (typeof sample.target !== 'string') {
     throw new RedlineError(
       'E_SCHEMA',

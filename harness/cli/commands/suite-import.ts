@@ -60,8 +60,8 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
     .option('--license <text>', "license text to record (default: a pointer to the upstream benchmark's license)")
     .option('--language <name>', 'secbench: keep only this language (e.g. English)')
     .option('--map <spec>', 'jsonl/csv: input=COL,target=COL[,choices=A|B|...][,category=COL][,id=COL]')
-    .option('--scorer <spec>', 'jsonl/csv: choice, exact, includes, regex, flag, numeric, or a JSON scorer object')
-    .addOption(new Option('--partial <mode>', 'cyberseceval-mcq: partial credit for multi-answer sets').choices(['jaccard']))
+    .option('--scorer <spec>', 'the scorer (jsonl/csv; an exact override for ctibench-rcm): a name or a JSON scorer object')
+    .addOption(new Option('--partial <mode>', 'choice formats: Jaccard partial credit for multi-answer sets').choices(['jaccard']))
     .option('--strict', 'exit 2 when any row could not be imported (the suite is still written)')
     .option('--json', 'print {suite, imported, rejected, warnings} as JSON')
     .action(async (format: string, source: string, flags: ImportFlags) => {

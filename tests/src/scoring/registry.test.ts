@@ -144,3 +144,19 @@ describe('scoreOutput', () => {
     }
   });
 });
+
+describe('scoreOutput with Jaccard partial credit', () => {
+  it('gives |answer ∩ target| / |answer ∪ target| for a multi-answer sample, and all or nothing without it', () => {
+    const sample = {
+      id: 'm',
+      input: 'Which are block ciphers? Select all that apply.',
+      choices: ['AES', 'RC4', 'Twofish', 'ChaCha20'],
+      target: ['A', 'C'],
+    };
+    const jaccard = { ...sample, scorer: { type: 'choice' as const, partial: 'jaccard' as const } };
+    expect(scoreOutput(jaccard, undefined, 'ANSWER: A').value).toBeCloseTo(1 / 2, 12);
+    expect(scoreOutput(jaccard, undefined, 'ANSWER: A, B, C').value).toBeCloseTo(2 / 3, 12);
+    expect(scoreOutput(jaccard, undefined, 'ANSWER: A, C').value).toBe(1);
+    expect(scoreOutput(sample, undefined, 'ANSWER: A').value).toBe(0);
+  });
+});

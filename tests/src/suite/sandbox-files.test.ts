@@ -19,7 +19,9 @@ function agenticSample(id: string, files: Record<string, unknown>): Record<strin
 describe('validateSuite: sandbox files beside the suite', () => {
   const tmp = useTempDir();
 
-  async function problemsOf(files: Record<string, unknown>): Promise<{ pointer: string; line: number | undefined }[]> {
+  async function problemsOf(
+    files: Record<string, unknown>,
+  ): Promise<{ pointer: string; line: number | undefined }[]> {
     const dir = join(tmp(), 'suite');
     await writeFiles(dir, {
       'suite.json': suiteHeader({ samples: 'samples.jsonl' }),
