@@ -18,11 +18,17 @@ export function writeSuiteDir(dir: string, imported: ImportedSuite): { copied: n
     entries = readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new RedlineError('E_INPUT', `${dir}: cannot use as the output directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new RedlineError(
+        'E_INPUT',
+        `${dir}: cannot use as the output directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   if (entries.length > 0) {
-    throw new RedlineError('E_USAGE', `${dir}: not empty; import into a new directory (an existing suite is never overwritten)`);
+    throw new RedlineError(
+      'E_USAGE',
+      `${dir}: not empty; import into a new directory (an existing suite is never overwritten)`,
+    );
   }
   const root = resolve(dir);
   let copied = 0;

@@ -14,6 +14,7 @@ import type { Sample } from '../../src/schema/suite.js';
 import type { RunParams } from '../../src/schema/run.js';
 import type { SuiteHandle } from '../../src/suite/load-suite.js';
 import { selectSamples } from '../../src/suite/select-samples.js';
+import { withoutAgentic } from '../../src/suite/without-agentic.js';
 import type { Db } from '../../src/store/open-store.js';
 import {
   countResults,
@@ -113,11 +114,20 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const random = options.random ?? Math.random;
   // Checked here, on the main thread: a bad URL must be a usage error, not a worker that fails to start.
   parseBaseUrl(options.endpoint);
+  // The suite as this run sees it: without its agentic samples when the run skips them.
+  const suite = options.params.skipAgentic === true ? withoutAgentic(options.suite) : options.suite;
+  if (suite.agenticCount > 0) {
+    throw new RedlineError(
+      'E_USAGE',
+      `${suite.path}: ${suite.agenticCount} sample(s) are agentic (a sandbox and agent tools); this version runs ` +
+        'question samples only (the sandboxed agent runner arrives with its own issue): add --skip-agentic to run the others',
+    );
+  }
   const endpoint = redactUrl(options.endpoint);
   const sessionStart = now();
   const run =
     options.resume === undefined
-      ? startRun(options, endpoint, sessionStart)
+      ? startRun(options, suite, endpoint, sessionStart)
       : resumeRun(options, endpoint, sessionStart);
   const { params } = run;
   options.onAudit?.({
@@ -349,7 +359,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   options.force?.addEventListener('abort', onForce, { once: true });
 
   const produce = async (): Promise<void> => {
-    const selection = selectSamples(options.suite, {
+    const selection = selectSamples(suite, {
       ...(params.limit === null ? {} : { limit: params.limit }),
       ...(params.seed === null ? {} : { seed: String(params.seed) }),
     });
@@ -444,8 +454,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   };
 }
 
-function startRun(options: RunSuiteOptions, endpoint: string, at: number): RunRecord {
-  const { suite, params } = options;
+function startRun(options: RunSuiteOptions, suite: SuiteHandle, endpoint: string, at: number): RunRecord {
+  const { params } = options;
   const sampleCount = params.limit === null ? suite.sampleCount : Math.min(params.limit, suite.sampleCount);
   const startedAt = new Date(at).toISOString();
   const record: Omit<RunRecord, 'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'> =

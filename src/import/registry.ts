@@ -32,7 +32,10 @@ export const IMPORTERS: readonly Importer[] = [
 export function findImporter(format: string): Importer {
   const importer = IMPORTERS.find((i) => i.format === format);
   if (importer === undefined) {
-    throw new RedlineError('E_USAGE', `unknown import format "${format}"; known: ${IMPORTERS.map((i) => i.format).join(', ')}`);
+    throw new RedlineError(
+      'E_USAGE',
+      `unknown import format "${format}"; known: ${IMPORTERS.map((i) => i.format).join(', ')}`,
+    );
   }
   return importer;
 }

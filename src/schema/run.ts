@@ -25,6 +25,9 @@ export const RunParams = Type.Object(
       description: 'Attempts per (sample, epoch) before it is an error.',
     }),
     apiKeyEnv: Type.String({ description: 'Name (never the value) of the variable holding the API key.' }),
+    skipAgentic: Type.Optional(
+      Type.Boolean({ description: 'Agentic samples (sandbox + agent) were left out of the run.' }),
+    ),
   },
   { additionalProperties: false, description: 'Run parameters.' },
 );

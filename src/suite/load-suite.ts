@@ -47,6 +47,8 @@ export interface SuiteHandle {
   sampleCount: number;
   /** Samples per category of `header.categories` (a declared category without samples counts 0). */
   categoryCounts: Record<string, number>;
+  /** Samples with a sandbox or an agent: they need the agentic runner. */
+  agenticCount: number;
   /**
    * Streams the samples in file order; each call starts a new pass. A JSONL pass throws E_STATE when the file no
    * longer holds what was validated (checked per line, and by digest once a pass reaches the end), E_INPUT when
@@ -79,7 +81,7 @@ export async function openSuite(path: string): Promise<SuiteHandle> {
       { details: { problems: scan.problems } },
     );
   }
-  const { header, sha256, categoryCounts, headerHasher, source } = scan.valid;
+  const { header, sha256, categoryCounts, agenticCount, headerHasher, source } = scan.valid;
   const sampleCount = scan.sampleCount;
   const samples =
     source.kind === 'inline'
@@ -97,6 +99,7 @@ export async function openSuite(path: string): Promise<SuiteHandle> {
     sha256,
     sampleCount,
     categoryCounts,
+    agenticCount,
     samples,
   };
 }

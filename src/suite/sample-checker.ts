@@ -40,6 +40,8 @@ export interface SampleChecker {
   readonly count: number;
   /** Samples per effective category so far. */
   readonly categoryCounts: Map<string, number>;
+  /** Samples with a sandbox or an agent (run by the agentic runner). */
+  readonly agenticCount: number;
   /** The digest so far; undefined once a sample could not be hashed (which is always also a problem). */
   readonly hasher: SuiteHasher | undefined;
   /** Checks one non-blank JSONL line. */
@@ -63,6 +65,7 @@ export function createSampleChecker(context: {
   const declaredSet = declared === undefined ? undefined : new Set(declared);
   const firstSeenById = new Map<string, number>();
   const categoryCounts = new Map<string, number>();
+  let agenticCount = 0;
   let count = 0;
 
   const checkValue = (value: unknown, where: SampleWhere): void => {
@@ -119,6 +122,7 @@ export function createSampleChecker(context: {
     if (schemaProblems.length > 0) return false;
 
     const sample = value as Sample;
+    if (sample.agent !== undefined || sample.sandbox !== undefined) agenticCount++;
     const issues = checkSample(sample, defaults);
     for (const issue of issues) at(issue.pointer, issue.message);
     for (const [name, file] of Object.entries(sample.sandbox?.files ?? {})) {
@@ -135,6 +139,9 @@ export function createSampleChecker(context: {
   return {
     get count() {
       return count;
+    },
+    get agenticCount() {
+      return agenticCount;
     },
     get hasher() {
       return hasher;

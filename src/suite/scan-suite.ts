@@ -59,6 +59,7 @@ export interface SuiteScan {
     sha256: string;
     /** Samples per category (declared categories without samples count 0). */
     categoryCounts: Record<string, number>;
+    agenticCount: number;
     /** The hasher right after the header, to verify later passes over the samples. */
     headerHasher: SuiteHasher;
     source: { kind: 'jsonl'; samples: SamplesFile } | { kind: 'inline'; samples: Sample[] };
@@ -176,6 +177,7 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
       header,
       sha256: finalHasher.digest(),
       categoryCounts,
+      agenticCount: checker.agenticCount,
       headerHasher,
       source:
         samplesFile === undefined

@@ -40,6 +40,7 @@ export function inlineSuite(samples: readonly Sample[], header: Partial<SuiteHea
       .digest('hex'),
     sampleCount: copy.length,
     categoryCounts,
+    agenticCount: copy.filter((s) => s.agent !== undefined || s.sandbox !== undefined).length,
     samples: async function* samples(): AsyncGenerator<Sample> {
       await Promise.resolve();
       yield* copy;

@@ -46,6 +46,7 @@ interface RunFlags {
   ci?: 't' | 'bootstrap';
   retryBaseMs: number;
   quiet?: boolean;
+  skipAgentic?: boolean;
 }
 
 /** Registers `run`. */
@@ -109,6 +110,10 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
       500,
     )
     .option('--quiet', 'no progress line')
+    .option(
+      '--skip-agentic',
+      'leave out agentic samples (sandbox + agent), e.g. of an imported CTF benchmark',
+    )
     .action(async (suitePath: string, flags: RunFlags) => {
       exit.code = await runCommand(suitePath, flags, io);
     });
@@ -172,6 +177,7 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         timeoutMs: flags.timeoutMs,
         maxAttempts: flags.maxAttempts,
         apiKeyEnv: flags.apiKeyEnv,
+        ...(flags.skipAgentic === true ? { skipAgentic: true } : {}),
         ...(flags.temperature === undefined
           ? optional('temperature', suite.header.defaults.temperature)
           : { temperature: flags.temperature }),

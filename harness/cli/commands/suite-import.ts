@@ -41,7 +41,10 @@ function parseScorer(text: string): ScorerSpec {
     }
   }
   if (!scorerValidator.check(value)) {
-    throw new RedlineError('E_USAGE', `--scorer: use choice, exact, includes, regex, flag, numeric or a scorer object (got ${text})`);
+    throw new RedlineError(
+      'E_USAGE',
+      `--scorer: use choice, exact, includes, regex, flag, numeric or a scorer object (got ${text})`,
+    );
   }
   return value;
 }
@@ -57,11 +60,21 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
     .option('--id <id>', 'suite id (default: from the format)')
     .option('--version <version>', 'suite version (default 1.0.0)')
     .option('--title <title>', 'suite title')
-    .option('--license <text>', "license text to record (default: a pointer to the upstream benchmark's license)")
+    .option(
+      '--license <text>',
+      "license text to record (default: a pointer to the upstream benchmark's license)",
+    )
     .option('--language <name>', 'secbench: keep only this language (e.g. English)')
     .option('--map <spec>', 'jsonl/csv: input=COL,target=COL[,choices=A|B|...][,category=COL][,id=COL]')
-    .option('--scorer <spec>', 'the scorer (jsonl/csv; an exact override for ctibench-rcm): a name or a JSON scorer object')
-    .addOption(new Option('--partial <mode>', 'choice formats: Jaccard partial credit for multi-answer sets').choices(['jaccard']))
+    .option(
+      '--scorer <spec>',
+      'the scorer (jsonl/csv; an exact override for ctibench-rcm): a name or a JSON scorer object',
+    )
+    .addOption(
+      new Option('--partial <mode>', 'choice formats: Jaccard partial credit for multi-answer sets').choices([
+        'jaccard',
+      ]),
+    )
     .option('--strict', 'exit 2 when any row could not be imported (the suite is still written)')
     .option('--json', 'print {suite, imported, rejected, warnings} as JSON')
     .action(async (format: string, source: string, flags: ImportFlags) => {
@@ -77,14 +90,21 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
         ...(flags.partial === undefined ? {} : { partial: flags.partial }),
       });
       if (imported.samples.length === 0) {
-        for (const r of imported.rejected) io.stderr(`  ${source}: row ${r.index}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}\n`);
-        throw new RedlineError('E_MALFORMED', `${source}: no row could be imported as ${format} (${imported.rejected.length} rejected); is it the right format?`);
+        for (const r of imported.rejected)
+          io.stderr(`  ${source}: row ${r.index}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}\n`);
+        throw new RedlineError(
+          'E_MALFORMED',
+          `${source}: no row could be imported as ${format} (${imported.rejected.length} rejected); is it the right format?`,
+        );
       }
       const { copied } = writeSuiteDir(flags.out, imported);
       const validation = await validateSuite(flags.out);
       if (!validation.ok) {
         for (const p of validation.problems.slice(0, 20)) io.stderr(`  ${formatProblem(p)}\n`);
-        throw new RedlineError('E_INTERNAL', `the imported suite in ${flags.out} does not validate: a bug in the ${format} importer`);
+        throw new RedlineError(
+          'E_INTERNAL',
+          `the imported suite in ${flags.out} does not validate: a bug in the ${format} importer`,
+        );
       }
       if (flags.json === true) {
         io.stdout(
@@ -98,7 +118,8 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
         );
         if (imported.rejected.length > 0) {
           io.stdout(`${imported.rejected.length} row(s) not imported:\n`);
-          for (const r of imported.rejected) io.stdout(`  row ${r.index}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}\n`);
+          for (const r of imported.rejected)
+            io.stdout(`  row ${r.index}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}\n`);
         }
         for (const w of imported.warnings) io.stderr(`redline: warning: ${w}\n`);
       }

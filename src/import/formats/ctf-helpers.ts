@@ -153,8 +153,8 @@ export interface ChallengeFile {
 
 /**
  * The regular files below `dir` (recursively when `isRecursive`), named by their POSIX path relative to `dir`,
- * sorted, with absolute paths. Symlinks are skipped: following them could copy files from anywhere on the host into the suite. An
- * unreadable or missing `dir` gives no files.
+ * sorted, with absolute paths. Symlinks are skipped: following them could copy any file of the host into the
+ * suite. An unreadable or missing `dir` gives no files.
  */
 export async function listChallengeFiles(dir: string, isRecursive: boolean): Promise<ChallengeFile[]> {
   const found: ChallengeFile[] = [];
@@ -240,28 +240,18 @@ export class ChallengeFileStore {
     this.maxBytes = maxBytes;
   }
 
-  /** True once some task's files did not fit under the cap. */
-  get isCapReached(): boolean {
-    return this.#isCapReached;
-  }
-
-  /** Bytes of files accepted so far. */
-  get usedBytes(): number {
-    return this.#usedBytes;
-  }
-
   /**
    * Takes the files of one task: the sandbox spec referencing the copies, or undefined when they would exceed the
    * cap (then nothing is taken and the task must be imported question-only).
    */
-  take(key: string, files: readonly ChallengeFile[]): SandboxSpec['files'] | undefined {
+  take(key: string, files: readonly ChallengeFile[]): Record<string, { path: string }> | undefined {
     const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
     if (files.length > MAX_FILES_PER_TASK || this.#usedBytes + bytes > this.maxBytes) {
       this.#isCapReached = true;
       return undefined;
     }
     this.#usedBytes += bytes;
-    const sandbox: SandboxSpec['files'] = {};
+    const sandbox: Record<string, { path: string }> = {};
     for (const file of files) {
       const destination = `files/${key}/${file.name}`;
       this.copies[destination] = file.path;

@@ -156,7 +156,7 @@ async function importCybench(
       // Every Cybench task without a server hands files to players: none found means they were not copied along.
       if (kept.length === 0) reason = 'files-missing';
       else {
-        sandboxFiles = store.take(taskKey, kept) as Record<string, { path: string }> | undefined;
+        sandboxFiles = store.take(taskKey, kept);
         if (sandboxFiles === undefined) reason = 'over-cap';
       }
     }

@@ -144,7 +144,7 @@ async function importNyu(
       const { files, missing } = await resolveListedFiles(challengeDir, listed);
       if (missing.length > 0) reason = 'files-missing';
       else {
-        sandboxFiles = store.take(id, files) as Record<string, { path: string }> | undefined;
+        sandboxFiles = store.take(id, files);
         if (sandboxFiles === undefined) reason = 'over-cap';
       }
     }

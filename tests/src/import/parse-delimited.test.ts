@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RedlineError } from '../../../src/errors.js';
+import { type RedlineError } from '../../../src/errors.js';
 import { parseDelimited, rowsToRecords } from '../../../src/import/parse-delimited.js';
 
 describe('parseDelimited', () => {
