@@ -14,6 +14,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSignCommands } from './commands/sign.js';
 import { registerSimCommand } from './commands/sim.js';
+import { registerTranscriptCommand } from './commands/transcript.js';
 import { registerSuiteCommands } from './commands/suite.js';
 
 /** A command action sets the exit code through this holder (commander's actions return nothing useful). */
@@ -40,6 +41,7 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerSignCommands(program, io, exit);
   registerAuditCommands(program, io, exit);
   registerPolicyCommands(program, io, exit);
+  registerTranscriptCommand(program, io, exit);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

@@ -8,8 +8,9 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOption
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RedlineError } from '../../src/errors.js';
-import type { ChatMessage } from '../../src/scoring/build-messages.js';
-import type { AttemptFailure, AttemptResult, FailureKind } from '../../src/endpoint/attempt-result.js';
+import type { AgentMessage, ToolCall } from '../../src/agent/agent-message.js';
+import type { ToolDefinition } from '../../src/agent/tools.js';
+import type { AttemptFailure, AttemptSuccess, FailureKind } from '../../src/endpoint/attempt-result.js';
 import { classifyStatus } from '../../src/endpoint/classify-status.js';
 import { parseRetryAfter } from '../../src/endpoint/retry-after.js';
 import { fatalHint } from '../../src/endpoint/fatal-hint.js';
@@ -46,21 +47,37 @@ export interface ChatClientOptions {
   idleSocketTimeoutMs?: number;
 }
 
+/** `tool_choice` of a request: let the model decide, forbid or require tools, or force one function. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
+
 /** The generation request; the client adds `model`. */
 export interface ChatRequest {
-  messages: readonly ChatMessage[];
+  /** system/user/assistant messages; in an agent loop also assistant tool calls and `tool` results. */
+  messages: readonly AgentMessage[];
   max_tokens?: number;
   temperature?: number;
   top_p?: number;
   seed?: number;
+  /** OpenAI function tools offered to the model (sent only when given). */
+  tools?: readonly ToolDefinition[];
+  tool_choice?: ToolChoice;
 }
+
+/** A successful attempt with the reply's tool calls (`content` is '' when the model only called tools). */
+export interface ChatSuccess extends AttemptSuccess {
+  /** The tool calls of the reply, in order; empty when none. */
+  toolCalls: ToolCall[];
+}
+
+/** One attempt's outcome, as the chat client returns it (assignable to AttemptResult). */
+export type ChatResult = ChatSuccess | AttemptFailure;
 
 /** A chat-completions client bound to one endpoint and model. */
 export interface ChatClient {
   /** The base URL without credentials, for recording on the run. */
   readonly endpoint: string;
   /** One attempt; resolves (never rejects) with the result. An aborted signal yields a retryable failure. */
-  complete(request: ChatRequest, signal?: AbortSignal): Promise<AttemptResult>;
+  complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatResult>;
   /** Closes the kept-alive connections; later calls fail. */
   close(): void;
 }
@@ -204,7 +221,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     );
   }
 
-  function completion(body: string, startedMs: number): AttemptResult {
+  function completion(body: string, startedMs: number): ChatResult {
     const parsed = parseCompletion(body);
     if (!parsed.ok) {
       return failure(
@@ -213,17 +230,18 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         startedMs,
       );
     }
-    const result: AttemptResult = {
+    const result: ChatSuccess = {
       ok: true,
       content: parsed.content,
       finishReason: parsed.finishReason,
       latencyMs: performance.now() - startedMs,
+      toolCalls: parsed.toolCalls ?? [],
     };
     if (parsed.usage !== undefined) result.usage = parsed.usage;
     return result;
   }
 
-  function complete(request: ChatRequest, signal?: AbortSignal): Promise<AttemptResult> {
+  function complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
     const startedMs = performance.now();
     if (closed) return Promise.resolve(failure('fatal', 'the chat client is closed', startedMs));
     if (signal?.aborted === true) {
@@ -236,18 +254,20 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       temperature: request.temperature,
       top_p: request.top_p,
       seed: request.seed,
+      tools: request.tools,
+      tool_choice: request.tool_choice,
     });
     if (signal !== undefined && signal !== lastSignal) {
       // One run-wide signal is shared by every request in flight: lift the 10-listener warning once.
       setMaxListeners(0, signal);
       lastSignal = signal;
     }
-    return new Promise<AttemptResult>((resolve) => {
+    return new Promise<ChatResult>((resolve) => {
       let settled = false;
       headers['content-length'] = Buffer.byteLength(body);
       const req: ClientRequest = send(requestOptions);
 
-      const settle = (result: AttemptResult): void => {
+      const settle = (result: ChatResult): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);

@@ -14,6 +14,7 @@ import type { SuiteHandle } from '../../src/suite/load-suite.js';
 import { hashString, mixHash, unitFromHash } from './hash-string.js';
 import { buildPromptIndex } from './build-prompt-index.js';
 import { NON_ANSWER, renderReply } from './render-reply.js';
+import { simulateAgentTurn } from './simulate-agent.js';
 
 /** How the simulated model behaves. */
 export interface SimulatorOptions {
@@ -139,6 +140,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       sendError(res, 400, 'invalid_request_error', "'messages' must be a non-empty array.");
       return;
     }
+    const tools = isRecord(doc) ? doc['tools'] : undefined;
+    if (Array.isArray(tools) && tools.length > 0) {
+      answerAgent(index, messages, doc, body, res);
+      return;
+    }
     const prompt = lastUserText(messages);
     const entry = prompt === undefined ? undefined : prompts.find(prompt);
     let content: string;
@@ -164,6 +170,32 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       `{"id":"chatcmpl-sim-${index}","object":"chat.completion","created":${Math.floor(Date.now() / 1000)},` +
       `"model":${modelJson(isRecord(doc) ? doc['model'] : undefined)},"choices":[{"index":0,"message":{"role":"assistant",` +
       `"content":${JSON.stringify(content)}},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":${promptTokens},` +
+      `"completion_tokens":${completionTokens},"total_tokens":${promptTokens + completionTokens}}}`;
+    sendJson(res, 200, json);
+  }
+
+  /** Agentic mode (the request offers tools): one tool call per reply, see simulateAgentTurn. */
+  function answerAgent(
+    index: number,
+    messages: unknown[],
+    doc: unknown,
+    body: string,
+    res: ServerResponse,
+  ): void {
+    const reply = simulateAgentTurn(messages, prompts, defaults, index);
+    stats.answered += 1;
+    if (reply.isUnknown) stats.unknown += 1;
+    if (reply.isCorrect) stats.correct += 1;
+    const message =
+      reply.toolCalls.length === 0
+        ? { role: 'assistant', content: reply.content }
+        : { role: 'assistant', content: reply.content, tool_calls: reply.toolCalls };
+    const promptTokens = Math.ceil(body.length / 4);
+    const completionTokens = Math.ceil(JSON.stringify(message).length / 4);
+    const json =
+      `{"id":"chatcmpl-sim-${index}","object":"chat.completion","created":${Math.floor(Date.now() / 1000)},` +
+      `"model":${modelJson(isRecord(doc) ? doc['model'] : undefined)},"choices":[{"index":0,"message":${JSON.stringify(message)},` +
+      `"logprobs":null,"finish_reason":"${reply.finishReason}"}],"usage":{"prompt_tokens":${promptTokens},` +
       `"completion_tokens":${completionTokens},"total_tokens":${promptTokens + completionTokens}}}`;
     sendJson(res, 200, json);
   }

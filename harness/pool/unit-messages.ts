@@ -2,6 +2,7 @@
  * What crosses the worker-thread boundary: a unit of work in, an outcome out. Both are plain data; a worker never
  * throws for an expected failure (piscina would keep only the message of an error, not its code).
  */
+import type { Transcript } from '../../src/agent/transcript.js';
 import type { ErrorData } from '../../src/errors.js';
 import type { Sample, SuiteDefaults } from '../../src/schema/suite.js';
 
@@ -15,6 +16,10 @@ export interface WorkerConfig {
   /** Keep-alive sockets per worker. */
   maxSockets: number;
   defaults: SuiteDefaults;
+  /** The suite directory: sandbox files given as {"path": ...} are read relative to it. */
+  suiteDir: string;
+  /** Host directory holding this session's sandbox work directories (removed by the main thread at the end). */
+  sandboxRoot: string;
   temperature?: number;
   maxTokens?: number;
 }
@@ -30,6 +35,10 @@ export interface UnitTask {
 /** A scored attempt. */
 export interface ScoredOutcome {
   status: 'scored';
+  /** Agentic samples: every message, tool call, output and timing (stored, never shared in assessments). */
+  transcript?: Transcript;
+  /** Agentic samples: how long the sandbox took to start, in ms. */
+  sandboxStartMs?: number;
   value: number;
   answer: string | null;
   output: string;

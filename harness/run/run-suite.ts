@@ -5,7 +5,9 @@
  * unit waiting for its retry holds no slot), the batched writes, and the stop on Ctrl-C. Outcomes are data.
  */
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RedlineError, type ErrorData } from '../../src/errors.js';
 import { AimdLimiter } from '../../src/endpoint/aimd.js';
 import { backoffDelayMs } from '../../src/endpoint/backoff.js';
@@ -27,6 +29,8 @@ import { computeRunStats } from '../../src/store/run-stats.js';
 import { beginSession, endSession, getRun, insertRun, type RunRecord } from '../../src/store/runs.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
 import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
+import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
+import { writeTranscripts, type TranscriptRow } from '../../src/store/transcripts.js';
 import type { UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
 import { HARNESS_VERSION } from '../version.js';
 
@@ -116,13 +120,6 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   parseBaseUrl(options.endpoint);
   // The suite as this run sees it: without its agentic samples when the run skips them.
   const suite = options.params.skipAgentic === true ? withoutAgentic(options.suite) : options.suite;
-  if (suite.agenticCount > 0) {
-    throw new RedlineError(
-      'E_USAGE',
-      `${suite.path}: ${suite.agenticCount} sample(s) are agentic (a sandbox and agent tools); this version runs ` +
-        'question samples only (the sandboxed agent runner arrives with its own issue): add --skip-agentic to run the others',
-    );
-  }
   const endpoint = redactUrl(options.endpoint);
   const sessionStart = now();
   const run =
@@ -146,6 +143,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const writer = createResultWriter(options.db);
 
   const limiter = new AimdLimiter({ max: options.concurrency, min: 1, cooldownMs: 2_000 });
+  // Agentic samples' sandboxes live under one directory per session, removed when the session ends, whatever
+  // happened to the worker threads; directories left by a killed session are removed at the next start.
+  cleanupStaleSandboxDirs(tmpdir());
+  const sandboxRoot = join(tmpdir(), `redline-sbx-${process.pid}`);
   const config: WorkerConfig = {
     baseUrl: options.endpoint,
     model: run.model,
@@ -153,6 +154,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     timeoutMs: params.timeoutMs,
     maxSockets: Math.ceil(options.concurrency / Math.max(1, options.workers)) + 1,
     defaults: options.suite.header.defaults,
+    suiteDir: options.suite.dir,
+    sandboxRoot,
     ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
     ...(params.maxTokens === undefined ? {} : { maxTokens: params.maxTokens }),
   };
@@ -179,7 +182,14 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const readAhead = Math.max(64, options.concurrency * 2);
 
   let buffer: ResultRecord[] = [];
+  let transcripts: TranscriptRow[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
+  // A result and its transcript are written in one transaction: a scored unit is never re-run, so a transcript
+  // written apart could be lost for good.
+  const writeBoth = options.db.transaction((batch: ResultRecord[], rows: TranscriptRow[]) => {
+    writer.write(batch);
+    if (rows.length > 0) writeTranscripts(options.db, rows);
+  });
   const flush = (): void => {
     if (flushTimer !== null) {
       clearTimeout(flushTimer);
@@ -187,8 +197,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     }
     if (buffer.length === 0) return;
     const batch = buffer;
+    const rows = transcripts;
     buffer = [];
-    writer.write(batch);
+    transcripts = [];
+    writeBoth.immediate(batch, rows);
   };
   const record = (unit: Unit, outcome: UnitOutcome | null): void => {
     const finishedAt = new Date(now()).toISOString();
@@ -201,6 +213,14 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       finishedAt,
     };
     if (outcome !== null && outcome.status === 'scored') {
+      if (outcome.transcript !== undefined) {
+        transcripts.push({
+          runId: run.id,
+          sampleId: unit.sample.id,
+          epoch: unit.epoch,
+          transcript: outcome.transcript,
+        });
+      }
       buffer.push({
         ...base,
         status: 'scored',
@@ -394,6 +414,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     closed = true;
     flush();
     await pool.destroy();
+    rmSync(sandboxRoot, { recursive: true, force: true });
     const data: ErrorData =
       error instanceof RedlineError
         ? { code: error.code, message: error.message }
@@ -418,6 +439,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   closed = true;
   flush();
   await pool.destroy();
+  rmSync(sandboxRoot, { recursive: true, force: true });
 
   const counts = countResults(options.db, run.id);
   const status: RunSummary['status'] =

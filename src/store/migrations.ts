@@ -140,4 +140,15 @@ export const MIGRATIONS: readonly string[] = [
     computed_at TEXT NOT NULL
   );
   `,
+  // 4: agent transcripts, one per (run, sample, epoch): JSON of src/agent/transcript.ts. Kept apart from results
+  // because they are large and never enter assessments (the assessment builder does not read this table).
+  `
+  CREATE TABLE transcripts (
+    run_id     TEXT NOT NULL REFERENCES runs (id),
+    sample_id  TEXT NOT NULL,
+    epoch      INTEGER NOT NULL,
+    transcript TEXT NOT NULL,                -- JSON: Transcript
+    PRIMARY KEY (run_id, sample_id, epoch)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -100,12 +100,20 @@ describe('redline suite import', () => {
     }
   });
 
-  it('refuses to run agentic samples without --skip-agentic, with a usage error', async () => {
+  it('runs the agentic samples of an imported CTF benchmark in sandboxes when they are not skipped', async () => {
     const out = join(dir, 'cybench');
     const suite = await openSuite(out);
     expect(suite.agenticCount).toBeGreaterThan(0);
-    const run = await runCliCapture(runArgv(out, 'http://127.0.0.1:9/v1', join(dir, 'agentic.db')));
-    expect([run.code, run.stderr.includes('[E_USAGE]')]).toEqual([2, true]);
+    const sim = await startSimulator({ suite, port: 0, skill: 1, seed: 1 });
+    try {
+      const db = join(dir, 'agentic.db');
+      const run = await runCliCapture(runArgv(out, sim.url, db));
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as RunReport;
+      expect(report.samples).toMatchObject({ total: suite.sampleCount, errors: 0 });
+    } finally {
+      await sim.close();
+    }
   });
 
   it('refuses an output directory that is not empty, and exits 2 with --strict when rows were rejected', async () => {

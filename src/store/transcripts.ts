@@ -1,0 +1,88 @@
+/**
+ * The `transcripts` table: the agent transcript of each (run, sample, epoch), written by the main thread in
+ * batched transactions. A later attempt of a unit replaces the earlier one's transcript. Assessments never read
+ * this table: transcripts stay in the lab.
+ */
+import type { Transcript } from '../agent/transcript.js';
+import { RedlineError } from '../errors.js';
+import type { Db } from './open-store.js';
+
+/** One transcript to store. */
+export interface TranscriptRow {
+  runId: string;
+  sampleId: string;
+  epoch: number;
+  transcript: Transcript;
+}
+
+/** A stored transcript with its epoch. */
+export interface StoredTranscript {
+  epoch: number;
+  transcript: Transcript;
+}
+
+type BatchWriter = ((rows: readonly TranscriptRow[]) => void) & {
+  immediate(rows: readonly TranscriptRow[]): void;
+};
+
+// One prepared statement per open database, not one per batch.
+const writers = new WeakMap<Db, BatchWriter>();
+
+/**
+ * Writes `rows` in one transaction (a savepoint when called inside the caller's transaction), replacing a
+ * transcript already stored for the same unit (an earlier attempt's).
+ */
+export function writeTranscripts(db: Db, rows: readonly TranscriptRow[]): void {
+  if (rows.length === 0) return;
+  let writeAll = writers.get(db);
+  if (writeAll === undefined) {
+    const upsert = db.prepare(
+      `INSERT INTO transcripts (run_id, sample_id, epoch, transcript) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_id, sample_id, epoch) DO UPDATE SET transcript = excluded.transcript`,
+    );
+    writeAll = db.transaction((batch: readonly TranscriptRow[]) => {
+      for (const row of batch) upsert.run(row.runId, row.sampleId, row.epoch, JSON.stringify(row.transcript));
+    });
+    writers.set(db, writeAll);
+  }
+  if (db.inTransaction) writeAll(rows);
+  else writeAll.immediate(rows);
+}
+
+/**
+ * The transcripts of a sample in a run, by epoch ascending (only `epoch` when given). Throws E_NOT_FOUND when
+ * there are none, and E_STORE for a stored value that is not JSON.
+ */
+export function getTranscript(db: Db, runId: string, sampleId: string, epoch?: number): StoredTranscript[] {
+  const rows = (
+    epoch === undefined
+      ? db
+          .prepare(
+            `SELECT epoch, transcript FROM transcripts WHERE run_id = ? AND sample_id = ? ORDER BY epoch`,
+          )
+          .all(runId, sampleId)
+      : db
+          .prepare(
+            `SELECT epoch, transcript FROM transcripts WHERE run_id = ? AND sample_id = ? AND epoch = ?`,
+          )
+          .all(runId, sampleId, epoch)
+  ) as { epoch: number; transcript: string }[];
+  if (rows.length === 0) {
+    const which = epoch === undefined ? '' : `, epoch ${epoch}`;
+    throw new RedlineError(
+      'E_NOT_FOUND',
+      `no transcript for run ${runId}, sample ${sampleId}${which} (only agentic samples have transcripts; check the ids with "redline runs")`,
+    );
+  }
+  return rows.map((row) => {
+    try {
+      return { epoch: row.epoch, transcript: JSON.parse(row.transcript) as Transcript };
+    } catch (error) {
+      throw new RedlineError(
+        'E_STORE',
+        `transcript of run ${runId}, sample ${sampleId}, epoch ${row.epoch}: not valid JSON`,
+        { cause: error },
+      );
+    }
+  });
+}
