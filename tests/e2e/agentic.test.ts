@@ -1,0 +1,123 @@
+/**
+ * Agentic CTF tasks end to end: the simulated agent solves the shipped challenges by running their solution
+ * commands in real bubblewrap sandboxes; transcripts are stored and shown; an interrupted agentic run leaves no
+ * sandbox process or directory behind and resumes to exactly one result per (sample, epoch).
+ */
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/build-report.js';
+import { openSuite } from '../../src/suite/load-suite.js';
+import { startSimulator } from '../../harness/endpoints/simulator.js';
+import { runArgv, runCliCapture, spawnCli, waitForExit } from '../helpers/cli.js';
+
+const SUITE = 'suites/ctf-agentic';
+const hasBwrap = existsSync('/usr/bin/bwrap');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'redline-agentic-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Host processes whose command line names a sandbox directory of process `pid`. */
+function sandboxProcessesOf(pid: number): number[] {
+  const marker = `redline-sbx-${pid}`;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!hasBwrap)('agentic runs (bubblewrap is installed by .ci/run)', () => {
+  it('solves every shipped challenge by executing its solution commands in the sandbox', async () => {
+    const suite = await openSuite(SUITE);
+    expect(suite.sampleCount).toBeGreaterThanOrEqual(8);
+    const sim = await startSimulator({ suite, port: 0, skill: 1, seed: 1 });
+    try {
+      const db = join(dir, 'solve.db');
+      const run = await runCliCapture([...runArgv(SUITE, sim.url, db), '--concurrency', '4']);
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as RunReport;
+      expect(report.samples).toEqual({ total: suite.sampleCount, scored: suite.sampleCount, errors: 0 });
+      expect(report.overall.mean).toBe(1);
+
+      const shown = await runCliCapture(['transcript', report.runId, 'enc-layers', '--db', db, '--json']);
+      expect(shown.code, shown.stderr).toBe(0);
+      const [{ transcript }] = JSON.parse(shown.stdout) as Array<{
+        transcript: {
+          stopReason: string;
+          events: Array<{ kind: string; name?: string; exitCode?: number | null }>;
+        };
+      }>;
+      expect(transcript.stopReason).toBe('submitted');
+      const tools = transcript.events.filter((e) => e.kind === 'tool');
+      expect(tools.filter((e) => e.name === 'bash').every((e) => e.exitCode === 0)).toBe(true);
+      expect(tools.at(-1)?.name).toBe('submit');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('scores a wrong submission 0: the flag must really be found', async () => {
+    const suite = await openSuite(SUITE);
+    const sim = await startSimulator({ suite, port: 0, skill: 0, seed: 1 });
+    try {
+      const run = await runCliCapture([...runArgv(SUITE, sim.url, join(dir, 'wrong.db')), '--limit', '3']);
+      expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(run.stdout) as RunReport).overall.mean).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('leaves no sandbox process or directory behind when interrupted, and resumes', async () => {
+    const suite = await openSuite(SUITE);
+    // Latency keeps episodes running long enough to interrupt them mid-way.
+    const sim = await startSimulator({ suite, port: 0, skill: 1, seed: 1, latencyMs: 150 });
+    try {
+      const db = join(dir, 'interrupt.db');
+      const child = spawnCli([...runArgv(SUITE, sim.url, db), '--concurrency', '3', '--epochs', '2']);
+      const exited = waitForExit(child);
+      const pid = child.pid!;
+      // Wait until sandboxes are running, then interrupt.
+      for (let i = 0; i < 400 && sandboxProcessesOf(pid).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(sandboxProcessesOf(pid).length).toBeGreaterThan(0);
+      child.kill('SIGINT');
+      const result = await exited;
+      expect(result.code).toBe(130);
+      expect(sandboxProcessesOf(pid)).toEqual([]);
+      expect(existsSync(join(tmpdir(), `redline-sbx-${pid}`))).toBe(false);
+
+      const runId = (JSON.parse(result.stdout) as RunReport).runId;
+      const resumed = await runCliCapture(['run', SUITE, '--resume', runId, '--db', db, '--json']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const conn = new Database(db, { readonly: true });
+      const counts = conn
+        .prepare(
+          `SELECT COUNT(*) AS n, COUNT(DISTINCT sample_id || '/' || epoch) AS d FROM results WHERE run_id = ?`,
+        )
+        .get(runId) as { n: number; d: number };
+      const transcripts = conn
+        .prepare('SELECT COUNT(*) AS n FROM transcripts WHERE run_id = ?')
+        .get(runId) as { n: number };
+      conn.close();
+      expect(counts).toEqual({ n: suite.sampleCount * 2, d: suite.sampleCount * 2 });
+      expect(transcripts.n).toBe(suite.sampleCount * 2);
+    } finally {
+      await sim.close();
+    }
+  });
+});
