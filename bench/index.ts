@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchMicro } from './micro.js';
 import { benchEndToEnd } from './e2e-throughput.js';
 import { benchPolicy } from './policy-bench.js';
+import { benchAgentic } from './agentic-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
@@ -25,6 +26,9 @@ await benchMicro(log);
 
 log('\nPolicy what-if and sweep (10,000 stored runs x 10 categories, from sufficient statistics):');
 benchPolicy(log);
+
+log('\nAgentic CTF episodes in bubblewrap sandboxes (simulated agent replaying the solution commands):');
+await benchAgentic(log);
 
 log('\nEnd to end (simulator and runner in separate processes, loopback HTTP):');
 const figures = await benchEndToEnd(log);

@@ -5,7 +5,8 @@
  *  2. creates throwaway demo keys under .redline-demo/ (lab evaluator and log keys, the developer's keys), seals the
  *     run's assessment to the developer, and opens it as the developer would, with only their own secret key and
  *     the evaluator's public key;
- *  3. verifies the audit log against a freshly exported checkpoint.
+ *  3. verifies the audit log against a freshly exported checkpoint;
+ *  4. runs one agentic CTF challenge in a bubblewrap sandbox and shows its transcript.
  * Results go to ./redline.db (or REDLINE_DB), so `redline runs` and `redline report` work afterwards.
  */
 import { existsSync } from 'node:fs';
@@ -119,6 +120,35 @@ say('3. export a signed checkpoint of the audit log and verify the log against i
 const checkpoint = join(demoDir, `checkpoint-${runId}.txt`);
 await step(['audit', 'checkpoint', '--out', checkpoint, '--keys', labKeys]);
 await step(['audit', 'verify', '--checkpoint', checkpoint, '--keys', labKeys]);
+say('4. an agentic CTF challenge: the simulated agent runs its solution commands in a bubblewrap sandbox');
+if (existsSync('/usr/bin/bwrap')) {
+  const agentic = join(root, 'suites', 'ctf-agentic');
+  const agentSim = await startSimulator({ suite: await openSuite(agentic), port: 0, skill: 1, seed: 1 });
+  const ctf = await step(
+    [
+      'run',
+      'suites/ctf-agentic',
+      '--endpoint',
+      agentSim.url,
+      '--model',
+      'redline-sim-agent',
+      '--developer',
+      'demo-lab',
+      '--limit',
+      '1',
+      '--keys',
+      labKeys,
+      '--json',
+    ],
+    true,
+  );
+  await agentSim.close();
+  const ctfRun = JSON.parse(ctf) as { runId: string; overall: { mean: number | null } };
+  io.stderr(`demo: agentic run ${ctfRun.runId}: score ${String(ctfRun.overall.mean)}\n`);
+  await step(['transcript', ctfRun.runId, 'enc-layers']);
+} else {
+  io.stderr('demo: skipped: bubblewrap is not installed (apt-get install bubblewrap)\n');
+}
 io.stderr(
   `\ndemo: done. Try "npx redline runs", "npx redline report ${runId} --json" or "npx redline audit log".\n`,
 );

@@ -55,12 +55,13 @@ describe.skipIf(!hasBwrap)('agentic runs (bubblewrap is installed by .ci/run)', 
 
       const shown = await runCliCapture(['transcript', report.runId, 'enc-layers', '--db', db, '--json']);
       expect(shown.code, shown.stderr).toBe(0);
-      const [{ transcript }] = JSON.parse(shown.stdout) as Array<{
+      const stored = JSON.parse(shown.stdout) as Array<{
         transcript: {
           stopReason: string;
           events: Array<{ kind: string; name?: string; exitCode?: number | null }>;
         };
       }>;
+      const transcript = stored[0]!.transcript;
       expect(transcript.stopReason).toBe('submitted');
       const tools = transcript.events.filter((e) => e.kind === 'tool');
       expect(tools.filter((e) => e.name === 'bash').every((e) => e.exitCode === 0)).toBe(true);
