@@ -229,7 +229,7 @@ describe.skipIf(!hasBwrap)(
         // The classic bomb (bash, since dash resolves `:` to its builtin) burns out in milliseconds once forks fail;
         // the second one keeps every process alive, so the count saturates at the limit where the sampler can see it.
         const bomb = sandbox.exec("/usr/bin/bash -c ':(){ :|:& };:'; f(){ f & f & sleep 100; }; f", {
-          timeoutMs: 2_000,
+          timeoutMs: 3_000,
         });
         let mostProcesses = 0;
         const sampler = setInterval(() => {
