@@ -126,7 +126,12 @@ function choiceKey(text: string): string {
  * A, B, C ... Rejects the row for fewer than 2 or more than 26 options, an option that is blank or not text, and
  * two options with the same text (a reply naming that text would be ambiguous).
  */
-export function requireChoices(values: readonly unknown[], field: string, stripLabels: boolean): string[] {
+export function requireChoices(values: unknown, field: string, stripLabels: boolean): string[] {
+  if (!Array.isArray(values)) {
+    rejectRow(
+      values === undefined ? `missing "${field}"` : `"${field}" is ${describeJsonType(values)}, not an array`,
+    );
+  }
   if (values.length < 2) rejectRow(`"${field}" has ${values.length} option(s); at least 2 are needed`);
   if (values.length > 26)
     rejectRow(`"${field}" has ${values.length} options; at most 26 (A-Z) are supported`);
