@@ -44,6 +44,16 @@ export type ErrorCode =
   | 'E_POLICY_CHAIN'
   /** Fewer distinct authorised signatures than the threshold requires. */
   | 'E_THRESHOLD'
+  /** A pre-release access window longer than the order allows (30 days before the planned release). */
+  | 'E_WINDOW_TOO_LONG'
+  /** A pre-release access window whose start is after the planned release. */
+  | 'E_WINDOW_ORDER'
+  /** A pre-release engagement overlapping another one for the same model. */
+  | 'E_WINDOW_OVERLAP'
+  /** A key id or developer id that the keyring does not hold. */
+  | 'E_UNKNOWN_KEY'
+  /** A sequencing clearance asked for before any assessment of the model was issued. */
+  | 'E_NOT_ASSESSED'
   /** The run was interrupted (Ctrl-C, SIGTERM) and can be resumed. */
   | 'E_INTERRUPTED'
   /** A bug in Redline: never expected. */
@@ -71,6 +81,11 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'E_POLICY_VERSION',
   'E_POLICY_CHAIN',
   'E_THRESHOLD',
+  'E_WINDOW_TOO_LONG',
+  'E_WINDOW_ORDER',
+  'E_WINDOW_OVERLAP',
+  'E_UNKNOWN_KEY',
+  'E_NOT_ASSESSED',
   'E_INTERRUPTED',
   'E_INTERNAL',
 ];

@@ -30,6 +30,11 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'E_POLICY_VERSION':
     case 'E_POLICY_CHAIN':
     case 'E_THRESHOLD':
+    case 'E_WINDOW_TOO_LONG':
+    case 'E_WINDOW_ORDER':
+    case 'E_WINDOW_OVERLAP':
+    case 'E_UNKNOWN_KEY':
+    case 'E_NOT_ASSESSED':
       return EXIT.refused;
     case 'E_CRYPTO':
     case 'E_NOT_RECIPIENT':

@@ -26,7 +26,16 @@ import {
   type ResultRecord,
 } from '../../src/store/results.js';
 import { computeRunStats } from '../../src/store/run-stats.js';
-import { beginSession, endSession, getRun, insertRun, type RunRecord } from '../../src/store/runs.js';
+import {
+  beginSession,
+  endSession,
+  getRun,
+  insertRun,
+  setRunEngagement,
+  type NewRun,
+  type RunRecord,
+} from '../../src/store/runs.js';
+import { findOpenEngagement } from '../../src/store/engagements.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
 import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
 import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
@@ -480,30 +489,34 @@ function startRun(options: RunSuiteOptions, suite: SuiteHandle, endpoint: string
   const { params } = options;
   const sampleCount = params.limit === null ? suite.sampleCount : Math.min(params.limit, suite.sampleCount);
   const startedAt = new Date(at).toISOString();
-  const record: Omit<RunRecord, 'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'> =
-    {
-      id: newRunId(at),
-      suite: {
-        id: suite.header.id,
-        version: suite.header.version,
-        sha256: suite.sha256,
-        title: suite.header.title,
-        path: suite.path,
-      },
-      categories: suite.header.categories,
-      model: options.model,
-      endpoint,
-      developer: options.developer,
-      params,
-      policy: options.policy,
-      harnessVersion: HARNESS_VERSION,
-      sampleCount,
-      totalUnits: sampleCount * params.epochs,
-      startedAt,
-      host: hostname(),
-      pid: process.pid,
-    };
+  const record: NewRun = {
+    id: newRunId(at),
+    suite: {
+      id: suite.header.id,
+      version: suite.header.version,
+      sha256: suite.sha256,
+      title: suite.header.title,
+      path: suite.path,
+    },
+    categories: suite.header.categories,
+    model: options.model,
+    endpoint,
+    developer: options.developer,
+    params,
+    policy: options.policy,
+    harnessVersion: HARNESS_VERSION,
+    sampleCount,
+    totalUnits: sampleCount * params.epochs,
+    startedAt,
+    host: hostname(),
+    pid: process.pid,
+  };
   insertRun(options.db, record);
+  // A run of a model under a pre-release engagement belongs to it when model and developer match an open window.
+  if (record.developer !== null) {
+    const engagement = findOpenEngagement(options.db, record.model, record.developer, startedAt.slice(0, 10));
+    if (engagement !== undefined) setRunEngagement(options.db, record.id, engagement.id);
+  }
   return getRun(options.db, record.id);
 }
 

@@ -151,4 +151,38 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, sample_id, epoch)
   ) WITHOUT ROWID;
   `,
+  // 5: pre-release access engagements (EO 14409: up to 30 days before release, government evaluation first), the
+  // issued assessments (their states derive from these rows, never from flags set by hand), sequencing clearances,
+  // and the engagement a run belongs to.
+  `
+  CREATE TABLE engagements (
+    id            TEXT PRIMARY KEY,
+    developer     TEXT NOT NULL,
+    model         TEXT NOT NULL,
+    start_date    TEXT NOT NULL,      -- YYYY-MM-DD (UTC): access opens
+    release_date  TEXT NOT NULL,      -- YYYY-MM-DD (UTC): planned release; access ends
+    partners      TEXT NOT NULL,      -- JSON array of trusted partners, who come after the government evaluation
+    terms         TEXT,               -- reference to the confidentiality terms
+    registered_at TEXT NOT NULL,
+    registered_by TEXT NOT NULL
+  );
+  CREATE INDEX engagements_model ON engagements (model);
+  CREATE TABLE assessments (
+    id          TEXT PRIMARY KEY,     -- the assessment id inside the sealed file
+    developer   TEXT NOT NULL,
+    model       TEXT NOT NULL,
+    runs        TEXT NOT NULL,        -- JSON array of run ids
+    decision    TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    issued_at   TEXT NOT NULL
+  );
+  CREATE TABLE clearances (
+    engagement_id TEXT NOT NULL REFERENCES engagements (id),
+    sha256        TEXT NOT NULL,      -- of the attestation file
+    completed_at  TEXT NOT NULL,      -- the date the government evaluation completed
+    issued_at     TEXT NOT NULL,
+    PRIMARY KEY (engagement_id, sha256)
+  ) WITHOUT ROWID;
+  ALTER TABLE runs ADD COLUMN engagement_id TEXT REFERENCES engagements (id);
+  `,
 ];

@@ -32,12 +32,14 @@ export interface RunRecord {
   host: string | null;
   pid: number | null;
   error: ErrorData | null;
+  /** The pre-release access engagement the run belongs to (model and developer matched an open one). */
+  engagementId: string | null;
 }
 
 /** What a new run needs. */
 export type NewRun = Omit<
   RunRecord,
-  'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error'
+  'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error' | 'engagementId'
 >;
 
 interface RunRow {
@@ -65,6 +67,7 @@ interface RunRow {
   host: string | null;
   pid: number | null;
   error: string | null;
+  engagement_id: string | null;
 }
 
 const paramsValidator = compileValidator(RunParams);
@@ -198,5 +201,11 @@ function toRecord(row: RunRow): RunRecord {
     host: row.host,
     pid: row.pid,
     error: row.error === null ? null : (JSON.parse(row.error) as ErrorData),
+    engagementId: row.engagement_id,
   };
+}
+
+/** Records the pre-release engagement a run belongs to. */
+export function setRunEngagement(db: Db, id: string, engagementId: string): void {
+  db.prepare('UPDATE runs SET engagement_id = ? WHERE id = ?').run(engagementId, id);
 }

@@ -17,6 +17,7 @@ import { loadAgeIdentity, loadPublicKey, loadSigningKey } from '../../../src/cry
 import { findByKeyId, findKey } from '../../../src/crypto/keyring.js';
 import { buildStatement } from '../../../src/crypto/statement.js';
 import { RedlineError } from '../../../src/errors.js';
+import { recordAssessment } from '../../../src/store/assessments.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { openAuditTrail } from '../audit-trail.js';
 import type { CliIo } from '../io.js';
@@ -108,6 +109,15 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
           );
         }
         const fileSha256 = sha256Hex(text);
+        recordAssessment(db, {
+          id: predicate.assessmentId,
+          developer: predicate.developer,
+          model: predicate.model,
+          runs: predicate.runs.map((r) => r.runId),
+          decision: predicate.designation.decision,
+          fileSha256,
+          issuedAt: predicate.issuedAt,
+        });
         const trail = openAuditTrail(db, io, dir);
         trail.append('assessment.issued', {
           assessmentId: predicate.assessmentId,
