@@ -6,6 +6,7 @@ import { RedlineError, isRedlineError } from '../../src/errors.js';
 import { HARNESS_VERSION } from '../version.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { registerAccessCommands } from './commands/access.js';
 import { registerAssessCommands } from './commands/assess.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerKeysCommands } from './commands/keys.js';
@@ -42,6 +43,7 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerAuditCommands(program, io, exit);
   registerPolicyCommands(program, io, exit);
   registerTranscriptCommand(program, io, exit);
+  registerAccessCommands(program, io, exit);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

@@ -22,6 +22,8 @@ export type AuditEventType =
   | 'key.generated'
   | 'assessment.issued'
   | 'policy.applied'
+  | 'access.registered'
+  | 'access.cleared'
   | 'checkpoint';
 
 /** Every audit event type, for validation and exhaustive tables. */
@@ -35,6 +37,8 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
   'key.generated',
   'assessment.issued',
   'policy.applied',
+  'access.registered',
+  'access.cleared',
   'checkpoint',
 ];
 
