@@ -66,6 +66,7 @@ export function registerReportCommands(program: Command, io: CliIo, exit: ExitHo
           developer: run.developer,
           startedAt: run.startedAt,
           finishedAt: run.finishedAt,
+          engagementId: run.engagementId,
           samples: {
             total: run.totalUnits,
             scored: counts.get(run.id)?.scored ?? 0,
