@@ -75,13 +75,15 @@ export function generateMinisignKey(
   return minisignKeyFromSeed(seed, randomBytes(KEYNUM_BYTES));
 }
 
-/** The key number as minisign prints it: the bytes as a little-endian u64 in 16 upper-case hex digits. */
+/** The key number as minisign prints it: the bytes as a little-endian u64 in upper-case hex, no leading zeros. */
 export function formatKeynum(keynum: Uint8Array): string {
+  // minisign prints the little-endian u64 with printf's %" PRIX64 ": upper case, without leading zeros.
   return [...keynum]
     .reverse()
     .map((b) => b.toString(16).padStart(2, '0'))
     .join('')
-    .toUpperCase();
+    .toUpperCase()
+    .replace(/^0+(?=.)/, '');
 }
 
 /** base64('Ed' || keynum || pk): the public key line of a minisign .pub file and the `minisign` field of an entry. */

@@ -200,3 +200,12 @@ describe('minisignKeyFromSeed', () => {
     expect(codeOf(() => minisignKeyFromSeed(new Uint8Array(32), new Uint8Array(7)))).toBe('E_KEY');
   });
 });
+
+describe('formatKeynum with leading zeros', () => {
+  it('prints the key number as minisign does, without leading zeros (printf %PRIX64)', () => {
+    // Little-endian u64 0x08FEC1D327996DD8.
+    const keynum = Uint8Array.from([0xd8, 0x6d, 0x99, 0x27, 0xd3, 0xc1, 0xfe, 0x08]);
+    expect(formatKeynum(keynum)).toBe('8FEC1D327996DD8');
+    expect(formatKeynum(new Uint8Array(8))).toBe('0');
+  });
+});
