@@ -5,14 +5,12 @@
  * `options.partial === 'jaccard'` scores the sets with Jaccard partial credit. Ids are content hashes; the
  * category is the topic.
  */
-import { RedlineError } from '../../errors.js';
 import type { Importer } from '../imported-suite.js';
 import {
   assertOptionsFit,
   choiceScorerFor,
-  describeJsonType,
   optionalText,
-  parseJsonSource,
+  parseJsonArraySource,
   readSourceFile,
   requireAnswerLetters,
   requireChoices,
@@ -50,13 +48,7 @@ export const cybersecevalMcqImporter: Importer = {
     assertOptionsFit(FORMAT, options, ['partial']);
     const scorer = choiceScorerFor(FORMAT, options);
     const file = await readSourceFile(source);
-    const document = parseJsonSource(file.text, source, EXPECTED);
-    if (!Array.isArray(document)) {
-      throw new RedlineError(
-        'E_MALFORMED',
-        `${source}: found ${describeJsonType(document)}; expected ${EXPECTED}`,
-      );
-    }
+    const document = parseJsonArraySource(file.text, source, EXPECTED);
     const assembler = new SuiteAssembler('cyberseceval');
     document.forEach((value, i) => assembler.addRow(i + 1, () => convertRow(value)));
     return assembler.finish({

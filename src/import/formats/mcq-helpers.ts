@@ -70,6 +70,18 @@ export function parseJsonSource(text: string, source: string, expected: string):
   }
 }
 
+/** Parses a JSON document that must be an array of rows; E_MALFORMED naming `source` and `expected` otherwise. */
+export function parseJsonArraySource(text: string, source: string, expected: string): unknown[] {
+  const document = parseJsonSource(text, source, expected);
+  if (!Array.isArray(document)) {
+    throw new RedlineError(
+      'E_MALFORMED',
+      `${source}: found ${describeJsonType(document)}; expected ${expected}`,
+    );
+  }
+  return document;
+}
+
 /** The JSON type of `value` in words, for messages ("an array", "a string" ...). */
 export function describeJsonType(value: unknown): string {
   if (value === null) return 'null';

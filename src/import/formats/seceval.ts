@@ -3,15 +3,13 @@
  * ...], answer: "AB", topics: [...], keyword}`) to a choice suite with multi-answer targets. Ids are the rows' own
  * ids; the category is the first topic ("SystemSecurity" → "system-security").
  */
-import { RedlineError } from '../../errors.js';
 import type { Importer } from '../imported-suite.js';
 import {
   assertOptionsFit,
   choiceScorerFor,
-  describeJsonType,
   isRecord,
   optionalText,
-  parseJsonSource,
+  parseJsonArraySource,
   readSourceFile,
   requireAnswerLetters,
   requireChoices,
@@ -58,13 +56,7 @@ export const secevalImporter: Importer = {
     assertOptionsFit(FORMAT, options, ['partial']);
     const scorer = choiceScorerFor(FORMAT, options);
     const file = await readSourceFile(source);
-    const document = parseJsonSource(file.text, source, EXPECTED);
-    if (!Array.isArray(document)) {
-      throw new RedlineError(
-        'E_MALFORMED',
-        `${source}: found ${describeJsonType(document)}; expected ${EXPECTED}`,
-      );
-    }
+    const document = parseJsonArraySource(file.text, source, EXPECTED);
     const assembler = new SuiteAssembler(FORMAT);
     document.forEach((value, i) =>
       assembler.addRow(i + 1, () => convertRow(value), isRecord(value) ? optionalText(value.id) : undefined),

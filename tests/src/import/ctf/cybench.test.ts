@@ -46,7 +46,7 @@ function byId(imported: ImportedSuite, id: string): ImportedSuite['samples'][num
 describe('cybenchImporter', () => {
   it('imports the directory into a suite that validates, with the release files copied beside it', async () => {
     const imported = await cybenchImporter.importSource(await fixtureWithBrokenTask(), {});
-    const result = await validateSuite(await writeImportedSuite(join(await tempDir(), 'suite'), imported));
+    const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), imported));
     expect(result.problems).toEqual([]);
     expect(result.suite?.sampleCount).toBe(9);
   });

@@ -37,7 +37,7 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 describe('intercodeCtfImporter', () => {
   it('imports the fixture into a suite that validates, with the task files copied beside it', async () => {
     const imported = await intercodeCtfImporter.importSource(SOURCE, {});
-    const dir = await writeImportedSuite(join(await tempDir(), 'suite'), imported);
+    const dir = writeImportedSuite(join(await tempDir(), 'suite'), imported);
     const result = await validateSuite(dir);
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);

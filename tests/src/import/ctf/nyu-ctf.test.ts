@@ -43,7 +43,7 @@ function byId(imported: ImportedSuite, id: string): ImportedSuite['samples'][num
 describe('nyuCtfImporter', () => {
   it('imports the index into a suite that validates, with the listed files copied beside it', async () => {
     const imported = await nyuCtfImporter.importSource(await fixtureWithBrokenChallenge(), {});
-    const result = await validateSuite(await writeImportedSuite(join(await tempDir(), 'suite'), imported));
+    const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), imported));
     expect(result.problems).toEqual([]);
     expect(result.suite?.sampleCount).toBe(4);
   });

@@ -1,23 +1,13 @@
 /**
- * Test helper: writes an ImportedSuite the way `redline suite import` does (suite.json with the header and
- * "samples": "samples.jsonl", one sample a line, and the sandbox files copied beside the suite) into `dir`.
+ * Test helpers of the CTF and generic importers: write an ImportedSuite with the CLI's own writer (suite.json,
+ * samples.jsonl and the sandbox files copied beside them).
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { ImportedSuite } from '../../../../src/import/imported-suite.js';
+import { writeSuiteDir } from '../../../../harness/import/write-suite-dir.js';
 
-/** Writes `imported` into `dir` (created when missing); returns `dir`. */
-export async function writeImportedSuite(dir: string, imported: ImportedSuite): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(
-    join(dir, 'suite.json'),
-    `${JSON.stringify({ ...imported.header, samples: 'samples.jsonl' }, null, 2)}\n`,
-  );
-  await writeFile(join(dir, 'samples.jsonl'), imported.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  for (const [destination, source] of Object.entries(imported.files ?? {})) {
-    await mkdir(dirname(join(dir, destination)), { recursive: true });
-    await copyFile(source, join(dir, destination));
-  }
+/** Writes `imported` into `dir` (which must be new or empty); returns `dir`. */
+export function writeImportedSuite(dir: string, imported: ImportedSuite): string {
+  writeSuiteDir(dir, imported);
   return dir;
 }
 

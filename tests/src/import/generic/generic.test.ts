@@ -42,7 +42,7 @@ async function codeOf(importer: Importer, source: string, options: ImportOptions
 describe('jsonlImporter', () => {
   it('imports mapped rows into a suite that validates', async () => {
     const imported = await jsonlImporter.importSource(JSONL, { map: JSONL_MAP });
-    const result = await validateSuite(await writeImportedSuite(join(await tempDir(), 'suite'), imported));
+    const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), imported));
     expect(result.problems).toEqual([]);
     expect(result.suite?.sampleCount).toBe(5);
   });
@@ -119,7 +119,7 @@ describe('jsonlImporter', () => {
     expect(numeric.header.defaults.scorer).toEqual({ type: 'numeric', tolerance: 0 });
     expect(numeric.header.source.options).toMatchObject({ scorer: { type: 'numeric', tolerance: 0 } });
     expect(scoreOutput(numeric.samples[0]!, numeric.header.defaults, 'ANSWER: 128.0').value).toBe(1);
-    const result = await validateSuite(await writeImportedSuite(join(await tempDir(), 'suite'), numeric));
+    const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), numeric));
     expect(result.ok).toBe(true);
   });
 
@@ -167,7 +167,7 @@ describe('jsonlImporter', () => {
 describe('csvImporter', () => {
   it('imports mapped rows into a suite that validates', async () => {
     const imported = await csvImporter.importSource(CSV, { map: CSV_MAP });
-    const result = await validateSuite(await writeImportedSuite(join(await tempDir(), 'suite'), imported));
+    const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), imported));
     expect(result.problems).toEqual([]);
     expect(result.suite?.sampleCount).toBe(4);
   });

@@ -1,13 +1,13 @@
 /**
- * Test helpers of the multiple-choice importers: write an ImportedSuite as a suite directory (standing in for the
- * CLI's writer) and check that it validates.
+ * Test helpers of the multiple-choice importers: write an ImportedSuite as a suite directory with the CLI's writer
+ * and check that it validates.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { ImportedSuite } from '../../../../src/import/imported-suite.js';
+import { writeSuiteDir } from '../../../../harness/import/write-suite-dir.js';
 import { checkSample } from '../../../../src/scoring/check-sample.js';
 import { validateSuite } from '../../../../src/suite/validate-suite.js';
 
@@ -16,20 +16,15 @@ export function mcqFixture(name: string): string {
   return fileURLToPath(new URL(`../../../fixtures/import/mcq/${name}`, import.meta.url));
 }
 
-/** Writes `imported` as `dir/suite.json` + `dir/samples.jsonl` and returns `dir`. */
-export async function writeImportedSuite(imported: ImportedSuite, dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(
-    join(dir, 'suite.json'),
-    JSON.stringify({ ...imported.header, samples: 'samples.jsonl' }, null, 2),
-  );
-  await writeFile(join(dir, 'samples.jsonl'), imported.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
+/** Writes `imported` into `dir` with the CLI's own writer and returns `dir`. */
+export function writeImportedSuite(imported: ImportedSuite, dir: string): string {
+  writeSuiteDir(dir, imported);
   return dir;
 }
 
 /** Writes `imported` into `dir`, expects validateSuite to accept it and every sample to pass checkSample. */
 export async function expectSuiteValidates(imported: ImportedSuite, dir: string): Promise<void> {
-  await writeImportedSuite(imported, dir);
+  writeImportedSuite(imported, dir);
   const validation = await validateSuite(dir);
   expect(validation.problems).toEqual([]);
   expect(validation.ok).toBe(true);
