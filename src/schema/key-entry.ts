@@ -14,17 +14,27 @@ export const KeyRole = Type.Union(
     Type.Literal('owner'),
     Type.Literal('log'),
     Type.Literal('participant'),
+    Type.Literal('operator'),
   ],
   {
     description:
       'evaluator: signs attestations; developer: receives assessments; owner: signs threshold policies; ' +
-      'log: signs audit log checkpoints; participant: any other party.',
+      'log: signs audit log checkpoints; participant: a clearinghouse participant (AI provider, infrastructure ' +
+      'operator ...) or any other party; operator: runs the vulnerability clearinghouse (triage, validation, ' +
+      'advisories).',
   },
 );
 export type KeyRole = Static<typeof KeyRole>;
 
 /** Every key role, in schema order. */
-export const KEY_ROLES: readonly KeyRole[] = ['evaluator', 'developer', 'owner', 'log', 'participant'];
+export const KEY_ROLES: readonly KeyRole[] = [
+  'evaluator',
+  'developer',
+  'owner',
+  'log',
+  'participant',
+  'operator',
+];
 
 /** The pattern of key entry ids: also the file name stem (`ID.pub.json`, `ID.key`, `ID.age`). */
 export const KEY_ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';

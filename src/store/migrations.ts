@@ -185,4 +185,85 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE runs ADD COLUMN engagement_id TEXT REFERENCES engagements (id);
   `,
+  // 6: the vulnerability clearinghouse (src/vuln/, `redline vuln`): scan claims, participants' package
+  // inventories, findings with their reporters, state history, validation transcripts, patches and the sealed
+  // advisories sent to each affected participant. States move only forward (src/vuln/lifecycle.ts); the history
+  // is append-only like the audit log.
+  `
+  CREATE TABLE vuln_scan_claims (
+    id          TEXT PRIMARY KEY,     -- SC-<n>
+    participant TEXT NOT NULL,
+    scope       TEXT NOT NULL,        -- JSON ClaimScope: {purl, range?} | {host} | {cidr}
+    from_at     TEXT NOT NULL,        -- RFC 3339, inclusive
+    to_at       TEXT NOT NULL,        -- RFC 3339, exclusive
+    claimed_at  TEXT NOT NULL,
+    released_at TEXT
+  );
+  CREATE TABLE vuln_inventory (
+    participant TEXT NOT NULL,
+    purl        TEXT NOT NULL,        -- canonical package URL without a version
+    version     TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    PRIMARY KEY (participant, purl, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE vuln_findings (
+    id            TEXT PRIMARY KEY,   -- RLV-<year>-<n>
+    fingerprint   TEXT NOT NULL UNIQUE,
+    finding       TEXT NOT NULL,      -- JSON Finding (src/vuln/finding.ts), merged across reporters
+    state         TEXT NOT NULL CHECK (state IN ('reported', 'triaged', 'validated', 'rejected', 'duplicate')),
+    duplicate_of  TEXT REFERENCES vuln_findings (id),
+    triage        TEXT,               -- JSON Triage
+    reproducer    TEXT,               -- JSON Reproducer
+    reported_at   TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    embargo_until TEXT,               -- RFC 3339: no public export before it
+    patch_name    TEXT,
+    patch_sha256  TEXT,
+    patch         BLOB,
+    patched_at    TEXT
+  );
+  CREATE TABLE vuln_reporters (
+    finding_id  TEXT NOT NULL REFERENCES vuln_findings (id),
+    participant TEXT NOT NULL,
+    source      TEXT NOT NULL,        -- osv | sarif
+    source_id   TEXT NOT NULL,        -- OSV id or SARIF ruleId as reported
+    file_sha256 TEXT NOT NULL,        -- of the reported file
+    reported_at TEXT NOT NULL,
+    PRIMARY KEY (finding_id, participant)
+  ) WITHOUT ROWID;
+  CREATE TABLE vuln_events (
+    finding_id TEXT NOT NULL REFERENCES vuln_findings (id),
+    seq        INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,         -- the acting participant or operator
+    from_state TEXT,
+    to_state   TEXT NOT NULL,
+    evidence   TEXT NOT NULL,         -- JSON: why (reason, duplicate of, validation attempt, triage inputs)
+    PRIMARY KEY (finding_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER vuln_events_no_update BEFORE UPDATE ON vuln_events
+  BEGIN SELECT RAISE(ABORT, 'vuln_events is append-only'); END;
+  CREATE TRIGGER vuln_events_no_delete BEFORE DELETE ON vuln_events
+  BEGIN SELECT RAISE(ABORT, 'vuln_events is append-only'); END;
+  CREATE TABLE vuln_validations (
+    finding_id  TEXT NOT NULL REFERENCES vuln_findings (id),
+    attempt     INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    reproduced  INTEGER NOT NULL,     -- 0 | 1
+    transcript  TEXT NOT NULL,        -- JSON ReproductionTranscript
+    PRIMARY KEY (finding_id, attempt)
+  ) WITHOUT ROWID;
+  CREATE TABLE vuln_notifications (
+    finding_id      TEXT NOT NULL REFERENCES vuln_findings (id),
+    participant     TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('notified', 'acknowledged', 'remediated')),
+    advisory_id     TEXT NOT NULL,
+    file_sha256     TEXT NOT NULL,    -- of the sealed advisory last sent
+    notified_at     TEXT NOT NULL,
+    acknowledged_at TEXT,
+    remediated_at   TEXT,
+    PRIMARY KEY (finding_id, participant)
+  ) WITHOUT ROWID;
+  `,
 ];

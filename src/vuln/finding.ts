@@ -22,6 +22,8 @@ export interface AffectedRange {
   fixed?: string;
   lastAffected?: string;
   limit?: string;
+  /** The repository of a GIT range (OSV `repo`), kept so the range can be exported again. */
+  repo?: string;
 }
 
 /** The affected package, when the finding is about one (SCA) rather than about code. */

@@ -264,5 +264,9 @@ function rangesOf(range: OsvRange, at: string, report: Report): AffectedRange[] 
   if (open !== undefined) out.push(open);
   // OSV allows several limits; more than one is rare, so the first is kept.
   const limit = limits[0];
-  return limit === undefined ? out : out.map((interval) => ({ ...interval, limit }));
+  return out.map((interval) => ({
+    ...interval,
+    ...(limit === undefined ? {} : { limit }),
+    ...(range.repo === undefined ? {} : { repo: range.repo }),
+  }));
 }

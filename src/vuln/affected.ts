@@ -1,0 +1,107 @@
+/**
+ * Which participants a finding affects: those whose inventory holds an affected version of the finding's package,
+ * plus any the operator named at triage (for code findings, which have no package).
+ *
+ * A version is affected when the finding lists it (OSV `versions`) or it falls in one of the ranges. Ranges are
+ * compared with node-semver and only when the version and every bound of the range are SemVer (after `semver.clean`,
+ * so `v1.2.3` counts); an ECOSYSTEM range with non-SemVer bounds (PyPI `1.0.post1`, Debian epochs) and GIT ranges
+ * match only through the listed versions. A range is [introduced, fixed) or [introduced, lastAffected]; neither
+ * bound means every version from `introduced` on; an absent or "0" introduced means from the first version.
+ */
+import { PackageURL } from 'packageurl-js';
+import semver from 'semver';
+import { RedlineError } from '../errors.js';
+import type { AffectedRange, Finding } from './finding.js';
+
+/** One package version a participant runs. */
+export interface InventoryItem {
+  participant: string;
+  /** Canonical package URL without a version ({@link splitVersionedPurl}). */
+  purl: string;
+  version: string;
+}
+
+/**
+ * Splits `pkg:type/ns/name@version` into the canonical versionless purl (as packageurl-js writes it, qualifiers
+ * and subpath dropped) and the version. E_USAGE naming `field` when it is not a purl or has no version.
+ *
+ * @example splitVersionedPurl('pkg:npm/%40acme/widget@1.4.2', '--purl'); // {purl: 'pkg:npm/%40acme/widget', version: '1.4.2'}
+ */
+export function splitVersionedPurl(
+  text: string,
+  field: string,
+): { purl: string; version: string | undefined } {
+  let parsed: PackageURL;
+  try {
+    parsed = PackageURL.fromString(text);
+  } catch (error) {
+    throw new RedlineError(
+      'E_USAGE',
+      `${field}: "${text}" is not a package URL: ${(error as Error).message}`,
+    );
+  }
+  const version = parsed.version?.trim();
+  return {
+    purl: canonicalPurl(parsed),
+    version: version === undefined || version === '' ? undefined : version,
+  };
+}
+
+/** The canonical versionless form of a purl: type, namespace and name only. */
+export function canonicalPurl(purl: string | PackageURL): string {
+  const parsed = typeof purl === 'string' ? PackageURL.fromString(purl) : purl;
+  return new PackageURL(
+    parsed.type,
+    parsed.namespace,
+    parsed.name,
+    undefined,
+    undefined,
+    undefined,
+  ).toString();
+}
+
+/** True when `version` of the finding's package is affected (see the module comment for the rules). */
+export function isVersionAffected(finding: Finding, version: string): boolean {
+  if (finding.versions?.includes(version) === true) return true;
+  const v = semver.clean(version);
+  if (v === null) return false;
+  return finding.ranges.some((range) => isInRange(range, v));
+}
+
+function isInRange(range: AffectedRange, version: string): boolean {
+  if (range.type === 'GIT') return false;
+  const introducedText =
+    range.introduced === undefined || range.introduced === '0' ? '0.0.0' : range.introduced;
+  const introduced = semver.clean(introducedText);
+  const fixed = range.fixed === undefined ? undefined : semver.clean(range.fixed);
+  const last = range.lastAffected === undefined ? undefined : semver.clean(range.lastAffected);
+  if (introduced === null || fixed === null || last === null) return false;
+  if (semver.lt(version, introduced)) return false;
+  if (fixed !== undefined && !semver.lt(version, fixed)) return false;
+  if (last !== undefined && semver.gt(version, last)) return false;
+  return true;
+}
+
+/**
+ * The participants affected by a finding: inventory matches of its package and versions, plus `named` (from
+ * triage), sorted and without duplicates.
+ */
+export function findAffectedParticipants(
+  finding: Finding,
+  inventory: readonly InventoryItem[],
+  named: readonly string[] = [],
+): string[] {
+  const out = new Set(named);
+  if (finding.package !== undefined) {
+    let target: string | undefined;
+    try {
+      target = canonicalPurl(finding.package.purl);
+    } catch {
+      target = undefined; // a purl packageurl-js refuses matches nothing in an inventory of canonical purls
+    }
+    for (const item of inventory) {
+      if (item.purl === target && isVersionAffected(finding, item.version)) out.add(item.participant);
+    }
+  }
+  return [...out].sort();
+}
