@@ -54,6 +54,10 @@ export type ErrorCode =
   | 'E_UNKNOWN_KEY'
   /** A sequencing clearance asked for before any assessment of the model was issued. */
   | 'E_NOT_ASSESSED'
+  /** A scan claim overlaps, in time and scope, a claim another participant holds. */
+  | 'E_SCAN_CONFLICT'
+  /** A reproducer ran in the sandbox and the expected signal did not appear. */
+  | 'E_NOT_REPRODUCED'
   /** The run was interrupted (Ctrl-C, SIGTERM) and can be resumed. */
   | 'E_INTERRUPTED'
   /** A bug in Redline: never expected. */
@@ -86,6 +90,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'E_WINDOW_OVERLAP',
   'E_UNKNOWN_KEY',
   'E_NOT_ASSESSED',
+  'E_SCAN_CONFLICT',
+  'E_NOT_REPRODUCED',
   'E_INTERRUPTED',
   'E_INTERNAL',
 ];

@@ -35,6 +35,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'E_WINDOW_OVERLAP':
     case 'E_UNKNOWN_KEY':
     case 'E_NOT_ASSESSED':
+    case 'E_SCAN_CONFLICT':
       return EXIT.refused;
     case 'E_CRYPTO':
     case 'E_NOT_RECIPIENT':
@@ -42,6 +43,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'E_UNTRUSTED_SIGNER':
     case 'E_READDRESSED':
     case 'E_AUDIT':
+    case 'E_NOT_REPRODUCED':
       return EXIT.verifyFailed;
     case 'E_ENDPOINT':
     case 'E_TIMEOUT':

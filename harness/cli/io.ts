@@ -12,6 +12,13 @@ export interface CliIo {
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The clock, injected by tests (embargoes, windows); the system clock when absent. Never read from env. */
+  now?: () => Date;
+}
+
+/** The current time as the commands see it. */
+export function nowOf(io: CliIo): Date {
+  return io.now?.() ?? new Date();
 }
 
 /** The process's own terminal. */

@@ -17,6 +17,7 @@ import { registerSignCommands } from './commands/sign.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerTranscriptCommand } from './commands/transcript.js';
 import { registerSuiteCommands } from './commands/suite.js';
+import { registerVulnCommands } from './commands/vuln.js';
 
 /** A command action sets the exit code through this holder (commander's actions return nothing useful). */
 export interface ExitHolder {
@@ -44,6 +45,7 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerPolicyCommands(program, io, exit);
   registerTranscriptCommand(program, io, exit);
   registerAccessCommands(program, io, exit);
+  registerVulnCommands(program, io, exit);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

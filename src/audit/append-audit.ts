@@ -24,6 +24,20 @@ export type AuditEventType =
   | 'policy.applied'
   | 'access.registered'
   | 'access.cleared'
+  | 'vuln.scan.claimed'
+  | 'vuln.scan.released'
+  | 'vuln.inventory.changed'
+  | 'vuln.reported'
+  | 'vuln.reproducer.attached'
+  | 'vuln.triaged'
+  | 'vuln.validated'
+  | 'vuln.rejected'
+  | 'vuln.duplicate'
+  | 'vuln.patched'
+  | 'vuln.notified'
+  | 'vuln.acknowledged'
+  | 'vuln.remediated'
+  | 'vuln.exported'
   | 'checkpoint';
 
 /** Every audit event type, for validation and exhaustive tables. */
@@ -39,6 +53,20 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
   'policy.applied',
   'access.registered',
   'access.cleared',
+  'vuln.scan.claimed',
+  'vuln.scan.released',
+  'vuln.inventory.changed',
+  'vuln.reported',
+  'vuln.reproducer.attached',
+  'vuln.triaged',
+  'vuln.validated',
+  'vuln.rejected',
+  'vuln.duplicate',
+  'vuln.patched',
+  'vuln.notified',
+  'vuln.acknowledged',
+  'vuln.remediated',
+  'vuln.exported',
   'checkpoint',
 ];
 

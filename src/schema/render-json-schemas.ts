@@ -1,11 +1,12 @@
 /**
- * The published JSON Schema files (suite, sample, policy), rendered from the TypeBox sources in src/schema/.
+ * The published JSON Schema files (suite, sample, policy, key entry, assessment, reproducer), rendered from the TypeBox sources in src/schema/.
  * `npm run schemas` writes them to schemas/; a test checks the committed files match, so they cannot drift.
  */
 import type { TSchema } from '@sinclair/typebox';
 import { AssessmentFile } from './assessment.js';
 import { KeyEntry } from './key-entry.js';
 import { Policy } from './policy.js';
+import { ReproducerManifest } from './reproducer.js';
 import { Sample, SuiteFile } from './suite.js';
 
 /** One schema file: `name` inside schemas/, `text` its exact content. */
@@ -16,7 +17,10 @@ export interface JsonSchemaFile {
 
 const DIALECT = 'http://json-schema.org/draft-07/schema#';
 
-/** Renders the suite, sample (one JSONL line), policy, key entry and sealed assessment file schemas. */
+/**
+ * Renders the suite, sample (one JSONL line), policy, key entry, sealed assessment file and reproducer manifest
+ * schemas.
+ */
 export function renderJsonSchemas(): JsonSchemaFile[] {
   return [
     render('suite.schema.json', 'Redline suite', SuiteFile),
@@ -28,6 +32,7 @@ export function renderJsonSchemas(): JsonSchemaFile[] {
       'Redline sealed assessment file (redline.sealed-dsse/v1)',
       AssessmentFile,
     ),
+    render('reproducer.schema.json', 'Redline reproducer manifest (reproducer.json)', ReproducerManifest),
   ];
 }
 

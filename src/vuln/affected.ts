@@ -82,6 +82,18 @@ function isInRange(range: AffectedRange, version: string): boolean {
   return true;
 }
 
+/** The inventory items that run an affected version of the finding's package. */
+export function findAffectedItems(finding: Finding, inventory: readonly InventoryItem[]): InventoryItem[] {
+  if (finding.package === undefined) return [];
+  let target: string;
+  try {
+    target = canonicalPurl(finding.package.purl);
+  } catch {
+    return []; // a purl packageurl-js refuses matches nothing in an inventory of canonical purls
+  }
+  return inventory.filter((item) => item.purl === target && isVersionAffected(finding, item.version));
+}
+
 /**
  * The participants affected by a finding: inventory matches of its package and versions, plus `named` (from
  * triage), sorted and without duplicates.
@@ -91,17 +103,6 @@ export function findAffectedParticipants(
   inventory: readonly InventoryItem[],
   named: readonly string[] = [],
 ): string[] {
-  const out = new Set(named);
-  if (finding.package !== undefined) {
-    let target: string | undefined;
-    try {
-      target = canonicalPurl(finding.package.purl);
-    } catch {
-      target = undefined; // a purl packageurl-js refuses matches nothing in an inventory of canonical purls
-    }
-    for (const item of inventory) {
-      if (item.purl === target && isVersionAffected(finding, item.version)) out.add(item.participant);
-    }
-  }
+  const out = new Set([...named, ...findAffectedItems(finding, inventory).map((item) => item.participant)]);
   return [...out].sort();
 }

@@ -55,7 +55,7 @@ export function checkTriage(triage: Triage): Triage {
     if (value !== undefined && !(typeof value === 'string' && allowed.includes(value))) {
       throw new RedlineError(
         'E_USAGE',
-        `triage ${field} "${String(value)}": must be one of ${allowed.join(', ')}`,
+        `triage ${field} ${JSON.stringify(value)}: must be one of ${allowed.join(', ')}`,
       );
     }
   };

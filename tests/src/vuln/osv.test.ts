@@ -59,7 +59,12 @@ describe('parseOsv', () => {
     expect(go?.ranges).toEqual([
       { type: 'SEMVER', introduced: '0', fixed: '1.2.0' },
       { type: 'SEMVER', introduced: '1.5.0', lastAffected: '1.8.2' },
-      { type: 'GIT', introduced: 'aaaa111', limit: 'ffff999' },
+      {
+        type: 'GIT',
+        introduced: 'aaaa111',
+        limit: 'ffff999',
+        repo: 'https://example.invalid/acme/tunnelkit',
+      },
     ]);
     expect(go?.cwe).toEqual(['CWE-22']);
     expect(go?.aliases).toEqual(['CVE-2099-0202']);
