@@ -79,3 +79,25 @@ export { createCheckpoint, parseCheckpoint, verifyCheckpointSignature } from './
 export { verifyAudit } from './audit/verify-audit.js';
 export { listAudit } from './audit/read-audit.js';
 export { merkleRoot } from './audit/merkle.js';
+
+export { scoreCvss, rateCvssSeverity } from './vuln/cvss.js';
+export type { CvssScore } from './vuln/cvss.js';
+export { decideSsvc, missionWellbeingFrom, prevalenceFromSectors, CISA_SSVC_TREE } from './vuln/ssvc.js';
+export type { SsvcDecision, SsvcInputs, SsvcOutcome } from './vuln/ssvc.js';
+export { deriveSsvcInputs } from './vuln/triage.js';
+export type { Triage } from './vuln/triage.js';
+export { orderQueue, explainDecision } from './vuln/prioritise.js';
+export { buildQueue } from './vuln/build-queue.js';
+export type { QueueItem } from './vuln/build-queue.js';
+export { parseOsv } from './vuln/parse-osv.js';
+export { parseSarif } from './vuln/parse-sarif.js';
+export type { Finding } from './vuln/finding.js';
+export { fingerprintFinding, mergeFindings } from './vuln/fingerprint.js';
+export { findConflicts, claimsConflict, validateScanClaim } from './vuln/scan-claims.js';
+export type { ScanClaim, ClaimScope } from './vuln/scan-claims.js';
+export { findAffectedParticipants, isVersionAffected } from './vuln/affected.js';
+export { findingToOsv } from './vuln/export-osv.js';
+export { ADVISORY_PREDICATE_TYPE, checkAdvisoryPredicate, isEmbargoed } from './vuln/advisory.js';
+export type { AdvisoryPredicate } from './vuln/advisory.js';
+export { checkReproducerManifest, matchSignal, reproducerDigest } from './vuln/reproducer.js';
+export type { Reproducer, ReproductionTranscript } from './vuln/reproducer.js';

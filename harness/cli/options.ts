@@ -54,3 +54,16 @@ export function dbPath(option: string | undefined, io: CliIo): string {
 export function keysDir(option: string | undefined, io: CliIo): string {
   return option ?? io.env.REDLINE_KEYS ?? 'keys';
 }
+
+/** Splits a comma-separated option value: trimmed, without empties or duplicates, in the order given. */
+export function parseCommaList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    ),
+  ];
+}

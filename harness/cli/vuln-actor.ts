@@ -45,16 +45,3 @@ export function participantSectors(keysDir: string): Map<string, string | null> 
       .map((e) => [e.entry.id, e.entry.sector ?? null]),
   );
 }
-
-/** Splits a comma-separated list, trimmed, without empties or duplicates. */
-export function parseList(text: string | undefined): string[] {
-  if (text === undefined) return [];
-  return [
-    ...new Set(
-      text
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== ''),
-    ),
-  ];
-}

@@ -12,7 +12,8 @@ function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * Removes `redline-sbx-<pid>` directories under `baseTmp` whose pid is dead (left by a harness killed with
+ * Removes `redline-sbx-<pid>` (evaluation runs) and `redline-vuln-<pid>` (reproducer runs) directories under
+ * `baseTmp` whose pid is dead (left by a harness killed with
  * SIGKILL); returns the removed paths. Synchronous: it runs once at start-up, before any sandbox exists. The
  * sandboxed processes themselves died with their harness (bwrap --die-with-parent).
  */
@@ -25,7 +26,7 @@ export function cleanupStaleSandboxDirs(baseTmp: string): string[] {
     return removed; // no such dir: nothing is stale
   }
   for (const entry of entries) {
-    const pid = /^redline-sbx-(\d+)$/.exec(entry)?.[1];
+    const pid = /^redline-(?:sbx|vuln)-(\d+)$/.exec(entry)?.[1];
     if (pid === undefined || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
     const path = join(baseTmp, entry);
     rmSync(path, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import {
   type Reproducer,
   type ReproductionTranscript,
 } from '../../src/vuln/reproducer.js';
-import { createBwrapBackend } from '../sandbox/bwrap-backend.js';
+import { cleanupStaleSandboxDirs, createBwrapBackend } from '../sandbox/bwrap-backend.js';
 import type { ExecResult } from '../sandbox/sandbox-backend.js';
 
 /** First sandbox uid of reproducer runs: below the evaluation workers' range (200_000 and up). */
@@ -50,6 +50,8 @@ export async function runReproducer(
   const isDefaultRoot = options.rootDir === undefined;
   const rootDir = options.rootDir ?? join(tmpdir(), `redline-vuln-${process.pid}`);
   const now = options.now ?? (() => new Date());
+  // Dirs left by a CLI killed mid-validation (SIGKILL skips the finally below).
+  if (isDefaultRoot) cleanupStaleSandboxDirs(tmpdir());
   const backend = createBwrapBackend({ rootDir, uidBase: options.uidBase ?? REPRODUCER_UID_BASE });
   if (isDefaultRoot) defaultRootUsers += 1;
   try {

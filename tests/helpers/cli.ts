@@ -13,7 +13,11 @@ export interface CliResult {
 }
 
 /** Runs `redline ARGV` in this process. */
-export async function runCliCapture(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runCliCapture(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { now?: () => Date } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -26,6 +30,7 @@ export async function runCliCapture(argv: string[], env: NodeJS.ProcessEnv = {})
     isTTY: false,
     env: { ...process.env, ...env },
     cwd: process.cwd(),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   return { code, stdout, stderr };
 }

@@ -29,7 +29,7 @@ import { openStore } from '../../../src/store/open-store.js';
 import { listRuns } from '../../../src/store/runs.js';
 import { currentActor, openAuditTrail } from '../audit-trail.js';
 import type { CliIo } from '../io.js';
-import { dbPath, keysDir } from '../options.js';
+import { dbPath, keysDir, parseCommaList } from '../options.js';
 import type { ExitHolder } from '../program.js';
 
 interface RegisterFlags {
@@ -97,7 +97,7 @@ export function registerAccessCommands(program: Command, io: CliIo, exit: ExitHo
         model: flags.model,
         startDate: flags.start,
         releaseDate: flags.release,
-        partners: parsePartners(flags.partners),
+        partners: parseCommaList(flags.partners),
         terms: flags.terms ?? null,
         registeredAt: new Date().toISOString(),
         registeredBy: currentActor(),
@@ -318,16 +318,4 @@ function pickAttestation(
     }
   }
   throw refusal;
-}
-
-function parsePartners(list: string | undefined): string[] {
-  if (list === undefined) return [];
-  return [
-    ...new Set(
-      list
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== ''),
-    ),
-  ];
 }

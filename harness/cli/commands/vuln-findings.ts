@@ -44,9 +44,9 @@ import { loadReproducer } from '../../vuln/load-reproducer.js';
 import { runReproducer } from '../../vuln/run-reproducer.js';
 import { openAuditTrail } from '../audit-trail.js';
 import { nowOf, type CliIo } from '../io.js';
-import { dbPath, keysDir } from '../options.js';
+import { dbPath, keysDir, parseCommaList } from '../options.js';
 import type { ExitHolder } from '../program.js';
-import { parseList, participantSectors, requireActor } from '../vuln-actor.js';
+import { participantSectors, requireActor } from '../vuln-actor.js';
 
 const DB_HELP = 'clearinghouse database (default ./redline.db, env REDLINE_DB)';
 const KEYS_HELP = 'keyring directory (default ./keys, env REDLINE_KEYS)';
@@ -318,6 +318,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
     .description('List findings with their state.')
     .addOption(new Option('--state <state>', 'only findings in this state').choices([...FINDING_STATES]))
     .option('--db <file>', DB_HELP)
+    .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print an array of findings')
     .action((flags: { state?: FindingState; db?: string; json?: boolean }) => {
       const db = openStore(dbPath(flags.db, io));
@@ -351,6 +352,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
     .description('Show a finding: content, reporters, history, validation transcripts, notifications.')
     .argument('<id>', 'the finding')
     .option('--db <file>', DB_HELP)
+    .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print everything as JSON (transcripts included)')
     .action((id: string, flags: { db?: string; json?: boolean }) => {
       const db = openStore(dbPath(flags.db, io));
@@ -474,7 +476,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
             `--known-exploited means exploitation active, not ${flags.exploitation}`,
           );
         }
-        const named = parseList(flags.affected);
+        const named = parseCommaList(flags.affected);
         for (const p of named) requireActor(dir, p, ['participant'], '--affected');
         const at = nowOf(io).toISOString();
         const db = openStore(dbPath(flags.db, io));
@@ -611,7 +613,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
               `See the transcript with "redline vuln show ${id}", fix the reproducer, or reject the finding`,
           );
         }
-        io.stdout(`${id} is validated\n`);
+        if (flags.json !== true) io.stdout(`${id} is validated\n`);
       } finally {
         db.close();
       }

@@ -144,6 +144,7 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
     .option('--participant <id>', 'only the claims of this participant')
     .option('--all', 'include released claims')
     .option('--db <file>', 'clearinghouse database (default ./redline.db, env REDLINE_DB)')
+    .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print an array of claims')
     .action((flags: StoreFlags & { participant?: string; all?: boolean }) => {
       const db = openStore(dbPath(flags.db, io));
@@ -270,6 +271,7 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
     .description('List the recorded package versions.')
     .option('--participant <id>', 'only this participant')
     .option('--db <file>', 'clearinghouse database (default ./redline.db, env REDLINE_DB)')
+    .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print an array of {participant, purl, version}')
     .action((flags: StoreFlags & { participant?: string }) => {
       const db = openStore(dbPath(flags.db, io));
