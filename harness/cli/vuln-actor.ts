@@ -37,11 +37,11 @@ export function requireActor(
   return entry;
 }
 
-/** The sector of each keyring participant (null when the entry names none). */
+/** The sector of each keyring participant (null when the entry names none, or only blanks). */
 export function participantSectors(keysDir: string): Map<string, string | null> {
   return new Map(
     listKeyring(keysDir)
       .filter((e) => e.entry.role === 'participant')
-      .map((e) => [e.entry.id, e.entry.sector ?? null]),
+      .map((e) => [e.entry.id, e.entry.sector?.trim() || null]),
   );
 }

@@ -1,17 +1,12 @@
 import { lchown, mkdir, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RedlineError } from '../../src/errors.js';
+import { normaliseWorkPath } from '../../src/suite/normalise-work-path.js';
 
 /** Checks a task file path is relative and stays inside the work dir; returns it normalised (E_INPUT otherwise). */
 export function checkTaskFilePath(path: string): string {
-  const isBad =
-    path === '' ||
-    path.includes('\0') ||
-    path.includes('\\') ||
-    posix.isAbsolute(path) ||
-    path.split('/').some((segment) => segment === '..');
-  const normalised = posix.normalize(path);
-  if (isBad || normalised === '.' || normalised.startsWith('../') || normalised.endsWith('/')) {
+  const normalised = normaliseWorkPath(path);
+  if (normalised === undefined) {
     throw new RedlineError(
       'E_INPUT',
       `sandbox file ${JSON.stringify(path)}: must be a relative path inside /work (no leading "/", no "..")`,

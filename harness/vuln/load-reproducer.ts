@@ -3,6 +3,7 @@
  * Files are read relative to the manifest's directory and must stay inside it, symlinks included: a reproducer
  * is handed to the clearinghouse as a unit, and must not pull in files from elsewhere on the operator's host.
  */
+import { normaliseWorkPath } from '../../src/suite/normalise-work-path.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { encodeBase64 } from '../../src/crypto/canonical-bytes.js';
@@ -11,7 +12,6 @@ import {
   DEFAULT_REPRODUCER_TIMEOUT_SECONDS,
   MAX_REPRODUCER_FILE_BYTES,
   MAX_REPRODUCER_TOTAL_BYTES,
-  normaliseReproducerPath,
   parseReproducerManifest,
   type ExpectedSignal,
   type Reproducer,
@@ -44,7 +44,7 @@ export function loadReproducer(manifestPath: string): Reproducer {
   const manifest = parseReproducerManifest(text, manifestPath);
   const paths = (manifest.files ?? []).map((path) => {
     // checkReproducerManifest accepted every path, so normalising cannot fail here.
-    const normalised = normaliseReproducerPath(path);
+    const normalised = normaliseWorkPath(path);
     if (normalised === undefined) throw new RedlineError('E_INTERNAL', `unchecked reproducer path ${path}`);
     return normalised;
   });

@@ -70,8 +70,9 @@ export function isVersionAffected(finding: Finding, version: string): boolean {
 
 function isInRange(range: AffectedRange, version: string): boolean {
   if (range.type === 'GIT') return false;
+  // "0" is before every version, prereleases of 0.0.0 included: 0.0.0-0 is the least SemVer version.
   const introducedText =
-    range.introduced === undefined || range.introduced === '0' ? '0.0.0' : range.introduced;
+    range.introduced === undefined || range.introduced === '0' ? '0.0.0-0' : range.introduced;
   const introduced = semver.clean(introducedText);
   const fixed = range.fixed === undefined ? undefined : semver.clean(range.fixed);
   const last = range.lastAffected === undefined ? undefined : semver.clean(range.lastAffected);

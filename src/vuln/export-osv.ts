@@ -5,8 +5,9 @@
  * Mapping: the finding id is the record id (`RLV-<year>-<n>`); the source id (when it is a vulnerability id) and
  * aliases become `aliases`; title and details become `summary` and `details`; the CVSS vector becomes one
  * `severity` entry (CVSS_V3 or CVSS_V4); the package, ranges (one OSV range per affected interval, events
- * `introduced` then `fixed` or `last_affected`, plus `limit` and `repo` for GIT) and listed versions become one
- * `affected` entry; CWE ids go to `database_specific.cwe_ids`; credited reporters become `credits` of type FINDER.
+ * `introduced` then `fixed` or `last_affected`, plus `limit` and `repo` for GIT) and, only when there are no
+ * ranges, the listed versions become one `affected` entry (listed versions may come from a reporter's scan of
+ * its own systems, e.g. a SARIF purl: with ranges they add nothing public and would tell who runs what); CWE ids go to `database_specific.cwe_ids`; credited reporters become `credits` of type FINDER.
  * A code finding (no package) has no `affected` entry; its location is kept in `database_specific.location`.
  * The record is checked against Redline's OSV schema before it is returned, so parse-osv reads it back.
  */
@@ -14,6 +15,7 @@ import { RedlineError } from '../errors.js';
 import { OsvRecord, type OsvRange } from '../schema/osv.js';
 import { compileValidator } from '../schema/validate.js';
 import type { AffectedRange, Finding } from './finding.js';
+import { isVulnerabilityId } from './fingerprint.js';
 
 /** The OSV schema version Redline writes. */
 export const OSV_SCHEMA_VERSION = '1.6.0';
@@ -50,7 +52,7 @@ function rangeOf(range: AffectedRange): OsvRange {
  */
 export function findingToOsv(input: OsvExportInput): ExportedOsv {
   const { finding } = input;
-  const ids = finding.source === 'osv' ? [finding.sourceId, ...finding.aliases] : finding.aliases;
+  const ids = isVulnerabilityId(finding) ? [finding.sourceId, ...finding.aliases] : finding.aliases;
   const aliases = [...new Set(ids)].filter((id) => id !== input.id);
   const severity =
     finding.cvssVector === null
@@ -69,7 +71,9 @@ export function findingToOsv(input: OsvExportInput): ExportedOsv {
           {
             package: { ecosystem: pkg.ecosystem, name: pkg.name, purl: pkg.purl },
             ...(finding.ranges.length === 0 ? {} : { ranges: finding.ranges.map(rangeOf) }),
-            ...(finding.versions === undefined ? {} : { versions: [...finding.versions] }),
+            ...(finding.versions === undefined || finding.ranges.length > 0
+              ? {}
+              : { versions: [...finding.versions] }),
           },
         ];
   const location = pkg === undefined ? finding.evidence.location : undefined;

@@ -8,7 +8,8 @@
  *   `uri:<location uri>` (a leading "./" dropped), else null;
  * - `identity` is `{ids}`: the sorted vulnerability ids of the finding, taken from the first non-empty tier of
  *   (1) CVE ids, (2) GHSA ids, (3) other OSV ids, among the aliases and the source id (an OSV record id always
- *   counts; a SARIF ruleId only when it has the shape of a CVE, GHSA or OSV id). CVE ids are upper-cased and GHSA
+ *   counts; a SARIF ruleId only when it has the shape of a CVE, GHSA or OSV id), leaving out the clearinghouse's
+ *   own `RLV-<year>-<n>` ids (so a re-imported Redline export is the finding it came from). CVE ids are upper-cased and GHSA
  *   bodies lower-cased. Tiers, not one union: a PYSEC record and a GHSA record of the same CVE list different
  *   database ids but share the CVE, and must merge. With no id at all it is `{cwe, title}`: the sorted CWE ids and
  *   the title lower-cased with every run of non-alphanumerics made one space;
@@ -58,6 +59,7 @@ export interface MergeOutcome {
 
 const CVE = /^CVE-\d{4}-\d{4,}$/i;
 const GHSA = /^GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}$/i;
+const CLEARINGHOUSE_ID = /^RLV-\d{4}-\d+$/;
 const OSV_ID = /^(?:OSV|PYSEC|RUSTSEC|GO|GSD|MAL|RUBYSEC|UVI)-\d{4}-[0-9A-Za-z.-]+$/;
 
 /** The data a finding's fingerprint is computed from (see the module comment for the definition). */
@@ -119,7 +121,8 @@ function union(first: readonly string[], second: readonly string[]): string[] {
   return [...new Set([...first, ...second])];
 }
 
-function isVulnerabilityId(finding: Finding): boolean {
+/** True when the finding's source id names a vulnerability (an OSV record id; a SARIF ruleId shaped like one). */
+export function isVulnerabilityId(finding: Finding): boolean {
   const id = finding.sourceId;
   return finding.source === 'osv' || CVE.test(id) || GHSA.test(id) || OSV_ID.test(id);
 }
@@ -150,7 +153,7 @@ function identityOf(finding: Finding): FingerprintBasis['identity'] {
   const candidates = [...finding.aliases, ...(isVulnerabilityId(finding) ? [finding.sourceId] : [])];
   const ids = candidates
     .map((id) => id.trim())
-    .filter((id) => !/^cwe-/i.test(id))
+    .filter((id) => !/^cwe-/i.test(id) && !CLEARINGHOUSE_ID.test(id))
     .map((id) => (CVE.test(id) ? id.toUpperCase() : GHSA.test(id) ? `GHSA${id.slice(4).toLowerCase()}` : id));
   const tiers = [ids.filter((id) => CVE.test(id)), ids.filter((id) => GHSA.test(id)), ids];
   const tier = tiers.find((list) => list.length > 0);

@@ -18,7 +18,8 @@
  *
  * Any other ecosystem without a purl gets `pkg:generic/<name>?ecosystem=<ecosystem>`, so it keeps an identity of
  * its own. Severity: the CVSS_V4 vector when present, else CVSS_V3 (an `affected[].severity` overrides the
- * record's); other schemes are ignored. CWE ids come from `database_specific.cwe_ids` and from `CWE-` entries in
+ * record's); other schemes are ignored. A `database_specific.location` `{uri, startLine?}` (what Redline's export
+ * writes for code findings) becomes the evidence location. CWE ids come from `database_specific.cwe_ids` and from `CWE-` entries in
  * `aliases` (those are moved out of the aliases); entries that are not `CWE-<n>` (e.g. "NVD-CWE-Other") are ignored.
  */
 import { PackageURL } from 'packageurl-js';
@@ -113,7 +114,7 @@ function recordFindings(record: OsvRecord, where: Where): Finding[] {
     title,
     details,
     cwe: sortCwes(cwes),
-    evidence: {},
+    evidence: locationEvidence(record.database_specific),
     aliases,
   };
   const affected = record.affected ?? [];
@@ -135,6 +136,25 @@ function recordFindings(record: OsvRecord, where: Where): Finding[] {
 }
 
 type Report = (pointer: string, message: string) => void;
+
+/**
+ * The code location Redline's own OSV export keeps for a code finding (`database_specific.location`), so an
+ * exported record reads back as the same finding. Anything else there is ignored.
+ */
+function locationEvidence(specific: unknown): Finding['evidence'] {
+  const location = (specific as { location?: unknown } | undefined)?.location;
+  if (typeof location !== 'object' || location === null) return {};
+  const { uri, startLine } = location as { uri?: unknown; startLine?: unknown };
+  if (typeof uri !== 'string' || uri === '') return {};
+  return {
+    location: {
+      uri,
+      ...(typeof startLine === 'number' && Number.isSafeInteger(startLine) && startLine > 0
+        ? { startLine }
+        : {}),
+    },
+  };
+}
 
 /** The CVSS_V4 vector, else the CVSS_V3 one, else null; reports CVSS entries whose score is not a vector. */
 function pickCvssVector(severity: readonly OsvSeverity[], at: string, report: Report): string | null {

@@ -15,12 +15,12 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { posix } from 'node:path';
 import { encodeUtf8 } from '../crypto/canonical-bytes.js';
 import { RedlineError } from '../errors.js';
 import { LINUX_SIGNAL_NUMBERS, ReproducerManifest, type LinuxSignalName } from '../schema/reproducer.js';
 import { compileValidator } from '../schema/validate.js';
 import { canonicalJson } from '../suite/canonical-json.js';
+import { normaliseWorkPath } from '../suite/normalise-work-path.js';
 import { parseFindingJson, throwIfProblems } from './finding.js';
 
 const validator = compileValidator(ReproducerManifest);
@@ -93,24 +93,6 @@ export interface RunResult {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
-}
-
-/**
- * A reproducer file path normalised (`./a//b` -> `a/b`), or undefined when it is not a relative path that stays
- * inside /work. The same rule as the sandbox's `checkTaskFilePath` (harness/sandbox/write-task-files.ts), so a
- * path accepted here is never refused when the sandbox is made.
- */
-export function normaliseReproducerPath(path: string): string | undefined {
-  const isBad =
-    path === '' ||
-    path.includes('\0') ||
-    path.includes('\\') ||
-    posix.isAbsolute(path) ||
-    path.split('/').some((segment) => segment === '..');
-  const normalised = posix.normalize(path);
-  if (isBad || normalised === '.' || normalised.startsWith('../') || normalised.endsWith('/'))
-    return undefined;
-  return normalised;
 }
 
 /**
@@ -229,7 +211,7 @@ function checkFilePaths(files: readonly unknown[], report: (pointer: string, mes
   const seen = new Map<string, number>();
   files.forEach((path, index) => {
     if (typeof path !== 'string' || path === '') return; // the schema reported it
-    const normalised = normaliseReproducerPath(path);
+    const normalised = normaliseWorkPath(path);
     if (normalised === undefined) {
       report(
         `/files/${index}`,

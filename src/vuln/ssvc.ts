@@ -168,11 +168,18 @@ export const ESSENTIAL_SECTORS: readonly string[] = [
 /**
  * Mission Prevalence from the sectors of the affected participants. Redline's mapping, not CISA's: any sector
  * in {@link ESSENTIAL_SECTORS} → 'essential'; any other named sector → 'support'; no sector → 'minimal'. Names
- * are compared trimmed and lower-cased; an empty name is E_USAGE.
+ * are compared trimmed, lower-cased, with runs of spaces and underscores as one "-" ("AI provider" is
+ * "ai-provider"); an empty name is E_USAGE.
  */
 export function prevalenceFromSectors(sectors: readonly string[]): MissionPrevalence {
   const names = sectors.map((sector) => {
-    const name = typeof sector === 'string' ? sector.trim().toLowerCase() : '';
+    const name =
+      typeof sector === 'string'
+        ? sector
+            .trim()
+            .toLowerCase()
+            .replace(/[\s_]+/g, '-')
+        : '';
     if (name === '') {
       throw new RedlineError('E_USAGE', `sector ${JSON.stringify(sector)}: must be a non-empty sector name`);
     }

@@ -19,12 +19,14 @@ let keys: string;
 let db: string;
 let advisories: string;
 
-const cli = (argv: string[], now?: Date): Promise<CliResult> =>
-  runCliCapture([...argv, '--db', db, '--keys', keys], {}, now === undefined ? {} : { now: () => now });
+/** The clearinghouse's clock in these tests (injected, so the dates below never go stale). */
+const NOW = new Date('2026-12-01T00:00:00Z');
+
+const cli = (argv: string[], now = NOW): Promise<CliResult> =>
+  runCliCapture([...argv, '--db', db, '--keys', keys], {}, { now: () => now });
 
 /** Commands without --keys (open) or with neither store nor keyring. */
-const bare = (argv: string[], now?: Date): Promise<CliResult> =>
-  runCliCapture(argv, {}, now === undefined ? {} : { now: () => now });
+const bare = (argv: string[], now = NOW): Promise<CliResult> => runCliCapture(argv, {}, { now: () => now });
 
 async function json<T>(argv: string[]): Promise<T> {
   const r = await cli([...argv, '--json']);
@@ -186,6 +188,9 @@ describe('scan deconfliction', () => {
     const backwards = await claim('shop', 'example.org', '2030-01-02T00:00:00Z', '2030-01-01T00:00:00Z');
     expect(backwards.code).toBe(2);
     expect(backwards.stderr).toContain('must be before');
+    const over = await claim('shop', 'example.org', '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z');
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain('already over');
   });
 });
 
@@ -349,6 +354,19 @@ describe('validation and the queue', () => {
     expect(attempt.transcript.stdout).toContain('TRAVERSAL-CONFIRMED');
     const queue = await json<{ id: string; decision: string }[]>(['vuln', 'queue']);
     expect(queue[0]).toMatchObject({ id: 'RLV-2026-1', decision: 'act' });
+    // A validated finding's reproducer is fixed: a later report cannot swap it, and stores nothing.
+    const late = await cli([
+      'vuln',
+      'report',
+      join(FIXTURES, 'tunnelkit.osv.json'),
+      '--participant',
+      'shop',
+      '--reproducer',
+      join(FIXTURES, 'repro-fails', 'reproducer.json'),
+    ]);
+    expect(late.code).toBe(3);
+    expect(late.stderr).toContain('which is validated');
+    expect((await json<ListRow[]>(['vuln', 'list']))[0]?.reporters).toEqual(['frontier-ai', 'grid-co']);
   });
 
   it('keeps a finding triaged, with the transcript, when the signal does not appear (exit 6)', async () => {
@@ -476,6 +494,21 @@ describe('patch, sealed advisories and the embargo', () => {
       'RLV-2026-1.frontier-ai.advisory.json',
       'RLV-2026-1.grid-co.advisory.json',
     ]);
+    const earlier = await cli([
+      'vuln',
+      'notify',
+      'RLV-2026-1',
+      '--operator',
+      'clearinghouse',
+      '--identity',
+      join(keys, 'clearinghouse.key'),
+      '--out-dir',
+      join(dir, 'advisories-2'),
+      '--embargo-until',
+      '2027-01-10',
+    ]);
+    expect(earlier.code).toBe(3);
+    expect(earlier.stderr).toContain('--earlier-embargo');
   });
 
   it('lets an affected participant open theirs, with the patch, and no one else', async () => {

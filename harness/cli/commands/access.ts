@@ -4,7 +4,6 @@
  * the evaluator's public key: check an attestation and show what it attests).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { utcDateOf } from '../../../src/access/day-number.js';
 import { deriveEngagementStatus, type EngagementStatus } from '../../../src/access/engagement-state.js';
@@ -28,6 +27,7 @@ import {
 import { openStore } from '../../../src/store/open-store.js';
 import { listRuns } from '../../../src/store/runs.js';
 import { currentActor, openAuditTrail } from '../audit-trail.js';
+import { readInputFile, writeNewFile } from '../user-files.js';
 import type { CliIo } from '../io.js';
 import { dbPath, keysDir, parseCommaList } from '../options.js';
 import type { ExitHolder } from '../program.js';
@@ -219,17 +219,7 @@ export function registerAccessCommands(program: Command, io: CliIo, exit: ExitHo
             signer: { keyId: signing.keyId, secretKey: signing.secretKey },
           }),
         );
-        try {
-          writeFileSync(flags.out, attestation.text, { flag: 'wx', mode: 0o644 });
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          throw new RedlineError(
-            code === 'EEXIST' ? 'E_USAGE' : 'E_INPUT',
-            code === 'EEXIST'
-              ? `${flags.out}: already exists; choose another --out (attestations are never overwritten)`
-              : `${flags.out}: cannot write (${code ?? 'error'})`,
-          );
-        }
+        writeNewFile(flags.out, attestation.text, 'attestations');
         const sha256 = createHash('sha256').update(attestation.text).digest('hex');
         const { engagement, completedAt } = attestation.predicate;
         insertClearance(db, { engagementId: engagement.id, sha256, completedAt, issuedAt });
@@ -273,15 +263,7 @@ export function registerAccessCommands(program: Command, io: CliIo, exit: ExitHo
     )
     .option('--json', 'print the verified predicate as JSON')
     .action((file: string, flags: { trust: string; json?: boolean }) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new RedlineError(
-          'E_INPUT',
-          `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
-      }
+      const text = readInputFile(file);
       const trusted = loadPublicKey(flags.trust).signing;
       const p = verifySequencingAttestation(text, { keyId: trusted.keyId, publicKey: trusted.publicKey });
       if (flags.json === true) {

@@ -3,7 +3,6 @@
  * side: decrypt, verify against the trusted evaluator key, check the addressing, show).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
@@ -12,14 +11,15 @@ import {
   type AssessmentDetail,
   type AssessmentPredicate,
 } from '../../../src/assessment/build-assessment.js';
-import { openStatement, sealStatement } from '../../../src/crypto/assessment-file.js';
-import { loadAgeIdentity, loadPublicKey, loadSigningKey } from '../../../src/crypto/key-files.js';
+import { sealStatement } from '../../../src/crypto/assessment-file.js';
+import { loadSigningKey } from '../../../src/crypto/key-files.js';
 import { findByKeyId, findKey } from '../../../src/crypto/keyring.js';
 import { buildStatement } from '../../../src/crypto/statement.js';
 import { RedlineError } from '../../../src/errors.js';
 import { recordAssessment } from '../../../src/store/assessments.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { openAuditTrail } from '../audit-trail.js';
+import { openSealedFile, writeNewFile } from '../user-files.js';
 import type { CliIo } from '../io.js';
 import { dbPath, keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
@@ -97,17 +97,7 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
           recipients: [{ keyId: developer.recipient.keyId, publicKey: developer.recipient.publicKey }],
         });
         const text = `${JSON.stringify(sealed, null, 2)}\n`;
-        try {
-          writeFileSync(flags.out, text, { flag: 'wx', mode: 0o644 });
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          throw new RedlineError(
-            code === 'EEXIST' ? 'E_USAGE' : 'E_INPUT',
-            code === 'EEXIST'
-              ? `${flags.out}: already exists; choose another --out (assessments are never overwritten)`
-              : `${flags.out}: cannot write (${code ?? 'error'})`,
-          );
-        }
+        writeNewFile(flags.out, text, 'assessments');
         const fileSha256 = sha256Hex(text);
         recordAssessment(db, {
           id: predicate.assessmentId,
@@ -153,28 +143,12 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
     )
     .option('--json', 'print the verified predicate as JSON')
     .action((file: string, flags: { identity: string; trust: string; json?: boolean }) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new RedlineError(
-          'E_INPUT',
-          `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
-      }
-      const identity = loadAgeIdentity(flags.identity);
-      const trusted = loadPublicKey(flags.trust).signing;
-      const opened = openStatement(text, {
-        identity: { keyId: identity.keyId, publicKey: identity.publicKey, secretKey: identity.secretKey },
-        trusted: [{ keyId: trusted.keyId, publicKey: trusted.publicKey }],
-        source: file,
+      const opened = openSealedFile(file, {
+        identityFile: flags.identity,
+        trustFile: flags.trust,
+        predicateType: ASSESSMENT_PREDICATE_TYPE,
+        kind: 'assessment',
       });
-      if (opened.statement.predicateType !== ASSESSMENT_PREDICATE_TYPE) {
-        throw new RedlineError(
-          'E_MALFORMED',
-          `${file}: a signed statement, but not a Redline assessment (${opened.statement.predicateType})`,
-        );
-      }
       const predicate = opened.statement.predicate as unknown as AssessmentPredicate;
       if (flags.json === true)
         io.stdout(`${JSON.stringify({ verifiedBy: opened.signedBy, predicate }, null, 2)}\n`);

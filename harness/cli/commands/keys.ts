@@ -31,7 +31,7 @@ export function registerKeysCommands(program: Command, io: CliIo, exit: ExitHold
     .option('--organisation <name>', 'organisation, recorded in the public entry')
     .option(
       '--sector <name>',
-      'sector (energy, water, health, finance, AI provider ...), recorded in the public entry',
+      'sector (energy, water, health, finance, ai-provider ...), recorded in the public entry',
     )
     .option('--json', 'print the public entry and the file paths as JSON')
     .action(

@@ -37,7 +37,7 @@ import {
 } from '../../../src/vuln/lifecycle.js';
 import { parseOsv } from '../../../src/vuln/parse-osv.js';
 import { parseSarif } from '../../../src/vuln/parse-sarif.js';
-import type { Reproducer } from '../../../src/vuln/reproducer.js';
+import { deathSignal, type Reproducer, type ReproductionTranscript } from '../../../src/vuln/reproducer.js';
 import { SSVC_VALUES } from '../../../src/vuln/ssvc.js';
 import { PUBLIC_WELLBEING_VALUES, checkTriage, type Triage } from '../../../src/vuln/triage.js';
 import { loadReproducer } from '../../vuln/load-reproducer.js';
@@ -121,6 +121,13 @@ export function readFindingFile(
     );
   }
   return { findings, sha256, format: detected };
+}
+
+/** How a reproducer run ended, in words: exit code, the signal it died of (exit 128+N or a signal), timeout. */
+function describeEnd(t: ReproductionTranscript): string {
+  if (t.timedOut) return 'timed out (killed)';
+  const signal = deathSignal(t);
+  return `exit ${t.exitCode ?? '-'}${signal === null ? '' : ` (died of ${signal})`}`;
 }
 
 function affectedOf(db: Db, stored: StoredFinding): string[] {
@@ -215,7 +222,16 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
                     },
                   });
                 }
-                if (reproducer !== undefined) setReproducer(db, id, reproducer, at);
+                if (reproducer !== undefined) {
+                  const state = existing?.state ?? 'reported';
+                  if (state !== 'reported' && state !== 'triaged') {
+                    throw new RedlineError(
+                      'E_STATE',
+                      `${file}: the finding is already ${id}, which is ${state}: its reproducer can no longer change; report again without --reproducer`,
+                    );
+                  }
+                  setReproducer(db, id, reproducer, at);
+                }
                 const stored = getFinding(db, id);
                 return {
                   id,
@@ -400,7 +416,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
           for (const v of view.validations) {
             const t = v.transcript;
             io.stdout(
-              `  validation ${v.attempt} (${v.at}, ${v.actor}): ${v.isReproduced ? 'REPRODUCED' : 'not reproduced'}; exit ${t.exitCode ?? '-'} signal ${t.signal ?? '-'}${t.timedOut ? ' TIMED OUT' : ''}\n` +
+              `  validation ${v.attempt} (${v.at}, ${v.actor}): ${v.isReproduced ? 'REPRODUCED' : 'not reproduced'}; ${describeEnd(t)}\n` +
                 t.checks
                   .map(
                     (c) =>
@@ -599,17 +615,19 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
           );
         } else {
           io.stdout(
-            `${id} validation ${attempt}: exit ${transcript.exitCode ?? '-'}, signal ${transcript.signal ?? '-'}` +
-              `${transcript.timedOut ? ', timed out' : ''}, ${transcript.durationMs} ms in ${transcript.sandbox}\n` +
+            `${id} validation ${attempt}: ${describeEnd(transcript)}, ${transcript.durationMs} ms in ${transcript.sandbox}\n` +
               transcript.checks
                 .map((c) => `  ${c.isMet ? 'met    ' : 'not met'} ${c.check} ${JSON.stringify(c.expected)}\n`)
                 .join(''),
           );
         }
         if (!transcript.isReproduced) {
+          const why = transcript.timedOut
+            ? `the reproducer timed out after ${stored.reproducer.timeoutMs} ms (a run that times out never counts)`
+            : 'the expected signal did not appear';
           throw new RedlineError(
             'E_NOT_REPRODUCED',
-            `finding ${id}: the expected signal did not appear (attempt ${attempt}); it stays ${stored.state}. ` +
+            `finding ${id}: ${why} (attempt ${attempt}); it stays ${stored.state}. ` +
               `See the transcript with "redline vuln show ${id}", fix the reproducer, or reject the finding`,
           );
         }

@@ -4,12 +4,12 @@
  * embargo has passed.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { openStatement, sealStatement } from '../../../src/crypto/assessment-file.js';
+import { sealStatement } from '../../../src/crypto/assessment-file.js';
 import { decodeBase64, encodeBase64 } from '../../../src/crypto/canonical-bytes.js';
-import { loadAgeIdentity, loadPublicKey, loadSigningKey } from '../../../src/crypto/key-files.js';
+import { loadSigningKey } from '../../../src/crypto/key-files.js';
 import { buildStatement } from '../../../src/crypto/statement.js';
 import { RedlineError } from '../../../src/errors.js';
 import { openStore } from '../../../src/store/open-store.js';
@@ -38,6 +38,7 @@ import { buildQueue } from '../../../src/vuln/build-queue.js';
 import { findingToOsv } from '../../../src/vuln/export-osv.js';
 import { listKeyring } from '../../../src/crypto/keyring.js';
 import { openAuditTrail } from '../audit-trail.js';
+import { openSealedFile, writeNewFile } from '../user-files.js';
 import { nowOf, type CliIo } from '../io.js';
 import { dbPath, keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
@@ -92,20 +93,6 @@ function readPatch(file: string): { name: string; bytes: Uint8Array; sha256: str
   }
   const bytes = new Uint8Array(readFileSync(file));
   return { name: basename(file), bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
-}
-
-function writeNew(file: string, text: string | Uint8Array, what: string): void {
-  try {
-    writeFileSync(file, text, { flag: 'wx', mode: 0o644 });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new RedlineError(
-      code === 'EEXIST' ? 'E_USAGE' : 'E_INPUT',
-      code === 'EEXIST'
-        ? `${file}: already exists; choose another place (${what} are never overwritten)`
-        : `${file}: cannot write (${code ?? 'error'})`,
-    );
-  }
 }
 
 /** Registers the remediation commands under `vuln`. */
@@ -175,6 +162,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
       '--embargo-until <date>',
       `YYYY-MM-DD or RFC 3339; default: the finding's embargo, else ${DEFAULT_EMBARGO_DAYS} days from now`,
     )
+    .option('--earlier-embargo', 'allow --embargo-until to end an embargo already announced earlier')
     .option('--db <file>', DB_HELP)
     .option('--keys <dir>', KEYS_HELP)
     .option('--json', 'print the sent advisories as JSON')
@@ -186,6 +174,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
           identity: string;
           outDir: string;
           embargoUntil?: string;
+          earlierEmbargo?: boolean;
           db?: string;
           keys?: string;
           json?: boolean;
@@ -223,6 +212,17 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
             throw new RedlineError(
               'E_USAGE',
               `--embargo-until ${flags.embargoUntil} is not in the future (now ${at})`,
+            );
+          }
+          if (
+            stored.embargoUntil !== null &&
+            Date.parse(embargoUntil) < Date.parse(stored.embargoUntil) &&
+            flags.earlierEmbargo !== true
+          ) {
+            throw new RedlineError(
+              'E_STATE',
+              `finding ${id} is embargoed until ${stored.embargoUntil}; --embargo-until ${flags.embargoUntil ?? ''} would end it earlier. ` +
+                'Participants were told the later date: pass --earlier-embargo to shorten it deliberately',
             );
           }
           const inventory = listInventory(db);
@@ -301,7 +301,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
             });
             const text = `${JSON.stringify(sealed, null, 2)}\n`;
             const file = join(flags.outDir, `${id}.${participant}.advisory.json`);
-            writeNew(file, text, 'advisories');
+            writeNewFile(file, text, 'advisories', '--out-dir');
             written.push(file);
             return { participant, advisoryId, file, sha256: createHash('sha256').update(text).digest('hex') };
           });
@@ -370,28 +370,12 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
     .option('--patch-out <file>', 'write the sealed fix here (never overwritten)')
     .option('--json', 'print the verified advisory as JSON')
     .action((file: string, flags: { identity: string; trust: string; patchOut?: string; json?: boolean }) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new RedlineError(
-          'E_INPUT',
-          `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
-      }
-      const identity = loadAgeIdentity(flags.identity);
-      const trusted = loadPublicKey(flags.trust).signing;
-      const opened = openStatement(text, {
-        identity: { keyId: identity.keyId, publicKey: identity.publicKey, secretKey: identity.secretKey },
-        trusted: [{ keyId: trusted.keyId, publicKey: trusted.publicKey }],
-        source: file,
+      const opened = openSealedFile(file, {
+        identityFile: flags.identity,
+        trustFile: flags.trust,
+        predicateType: ADVISORY_PREDICATE_TYPE,
+        kind: 'advisory',
       });
-      if (opened.statement.predicateType !== ADVISORY_PREDICATE_TYPE) {
-        throw new RedlineError(
-          'E_MALFORMED',
-          `${file}: a signed statement, but not a Redline advisory (${opened.statement.predicateType})`,
-        );
-      }
       const advisory = checkAdvisoryPredicate(opened.statement.predicate, file);
       let patchBytes: Uint8Array | null = null;
       if (advisory.patch !== null) {
@@ -404,7 +388,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
       if (flags.patchOut !== undefined) {
         if (patchBytes === null)
           throw new RedlineError('E_STATE', `${file}: the advisory carries no fix yet`);
-        writeNew(flags.patchOut, patchBytes, 'fixes');
+        writeNewFile(flags.patchOut, patchBytes, 'fixes', '--patch-out');
       }
       const now = nowOf(io);
       if (flags.json === true) {
@@ -414,7 +398,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
       } else {
         const osv = advisory.osv as { summary?: string; aliases?: string[] };
         io.stdout(
-          `Signature: verified (operator key ${trusted.keyId})\n` +
+          `Signature: verified (operator key ${opened.trustedKeyId})\n` +
             `Advisory ${advisory.findingId} for ${advisory.participant}: ${osv.summary ?? ''}\n` +
             `  ${isEmbargoed(advisory.embargoUntil, now) ? `EMBARGOED until ${advisory.embargoUntil}: do not disclose before then` : `embargo ended ${advisory.embargoUntil}`}\n` +
             `  priority     ${advisory.decision.explanation}\n` +
@@ -532,7 +516,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
             credits,
           });
           const text = `${JSON.stringify(record, null, 2)}\n`;
-          if (flags.out !== undefined) writeNew(flags.out, text, 'exports');
+          if (flags.out !== undefined) writeNewFile(flags.out, text, 'exports');
           else io.stdout(text);
           const trail = openAuditTrail(db, io, dir);
           trail.append('vuln.exported', {

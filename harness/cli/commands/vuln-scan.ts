@@ -15,7 +15,12 @@ import {
   type StoredClaim,
 } from '../../../src/store/vuln-participation.js';
 import { splitVersionedPurl, type InventoryItem } from '../../../src/vuln/affected.js';
-import { findConflicts, type ClaimScope, type ScanClaim } from '../../../src/vuln/scan-claims.js';
+import {
+  findConflicts,
+  validateScanClaim,
+  type ClaimScope,
+  type ScanClaim,
+} from '../../../src/vuln/scan-claims.js';
 import { openAuditTrail } from '../audit-trail.js';
 import { nowOf, type CliIo } from '../io.js';
 import { dbPath, keysDir } from '../options.js';
@@ -86,7 +91,15 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
           from: flags.from,
           to: flags.to,
         };
-        const at = nowOf(io).toISOString();
+        const now = nowOf(io);
+        const at = now.toISOString();
+        validateScanClaim(claim);
+        if (Date.parse(claim.to) <= now.getTime()) {
+          throw new RedlineError(
+            'E_USAGE',
+            `--to ${claim.to}: the window is already over (now ${at}); claim a window that ends in the future`,
+          );
+        }
         const db = openStore(dbPath(flags.db, io));
         let stored: StoredClaim;
         try {
@@ -140,18 +153,21 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
 
   scan
     .command('list')
-    .description('List held scan claims (who holds what, when).')
+    .description('List held scan claims that have not ended (who holds what, when).')
     .option('--participant <id>', 'only the claims of this participant')
-    .option('--all', 'include released claims')
+    .option('--all', 'include released and ended claims')
     .option('--db <file>', 'clearinghouse database (default ./redline.db, env REDLINE_DB)')
     .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print an array of claims')
     .action((flags: StoreFlags & { participant?: string; all?: boolean }) => {
       const db = openStore(dbPath(flags.db, io));
       let claims: StoredClaim[];
+      const nowMs = nowOf(io).getTime();
       try {
         claims = listScanClaims(db, { includeReleased: flags.all === true }).filter(
-          (c) => flags.participant === undefined || c.participant === flags.participant,
+          (c) =>
+            (flags.participant === undefined || c.participant === flags.participant) &&
+            (flags.all === true || Date.parse(c.to) > nowMs),
         );
       } finally {
         db.close();

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRedlineError } from '../../../src/errors.js';
 import { rateCvssSeverity, scoreCvss } from '../../../src/vuln/cvss.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isRedlineError(error) ? error.code : 'not a RedlineError';
-  }
-  return undefined;
-}
+import { codeOf } from '../../helpers/error-of.js';
 
 // FIRST, "Common Vulnerability Scoring System v3.1: Examples" (first.org/cvss/v3.1/examples): [source, vector, base].
 const V31_EXAMPLES: readonly (readonly [string, string, number])[] = [

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isRedlineError } from '../../../src/errors.js';
 import { scoreCvss } from '../../../src/vuln/cvss.js';
 import { explainDecision, orderQueue, type QueueEntry } from '../../../src/vuln/prioritise.js';
 import { decideSsvc } from '../../../src/vuln/ssvc.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isRedlineError(error) ? error.code : 'not a RedlineError';
-  }
-  return undefined;
-}
+import { codeOf } from '../../helpers/error-of.js';
 
 function entry(
   id: string,

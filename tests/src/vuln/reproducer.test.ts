@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { normaliseWorkPath } from '../../../src/suite/normalise-work-path.js';
 import { describe, expect, it } from 'vitest';
 import { isRedlineError, type Problem } from '../../../src/errors.js';
 import {
   checkReproducerManifest,
   deathSignal,
   matchSignal,
-  normaliseReproducerPath,
   parseReproducerManifest,
   reproducerDigest,
   type ExpectedSignal,
@@ -98,17 +98,17 @@ describe('parseReproducerManifest', () => {
   });
 });
 
-describe('normaliseReproducerPath', () => {
+describe('normaliseWorkPath', () => {
   it.each([
     ['poc.sh', 'poc.sh'],
     ['./a//b/./c', 'a/b/c'],
     ['data/payload.bin', 'data/payload.bin'],
   ])('normalises %j to %j', (path, normalised) => {
-    expect(normaliseReproducerPath(path)).toBe(normalised);
+    expect(normaliseWorkPath(path)).toBe(normalised);
   });
 
   it.each(['', '.', './', 'a/', '..', '../a', 'a/../b', '/a', 'a\\b', 'a\0b'])('refuses %j', (path) => {
-    expect(normaliseReproducerPath(path)).toBeUndefined();
+    expect(normaliseWorkPath(path)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isRedlineError } from '../../../src/errors.js';
 import {
   decideSsvc,
   missionWellbeingFrom,
@@ -13,15 +12,7 @@ import {
   type SsvcInputs,
   type TechnicalImpact,
 } from '../../../src/vuln/ssvc.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isRedlineError(error) ? error.code : 'not a RedlineError';
-  }
-  return undefined;
-}
+import { codeOf } from '../../helpers/error-of.js';
 
 // CISA, "Stakeholder-Specific Vulnerability Categorization Guide" (November 2022), "Decision Tree", read leaf by
 // leaf; the same rows as CERT/CC's SSVC data table data/csv/cisa/cisa_coordinator_2_0_3.csv (rows 0-35).
@@ -167,6 +158,12 @@ describe('prevalenceFromSectors (Redline mapping)', () => {
 
   it('compares names trimmed and case-insensitively', () => {
     expect(prevalenceFromSectors([' Energy '])).toBe('essential');
+  });
+
+  it('reads spaces and underscores as "-", so "AI provider" is ai-provider', () => {
+    expect(prevalenceFromSectors(['AI provider'])).toBe('essential');
+    expect(prevalenceFromSectors(['Emergency  services'])).toBe('essential');
+    expect(prevalenceFromSectors(['emergency_services'])).toBe('essential');
   });
 
   it('rejects an empty sector name as E_USAGE, even after an essential one', () => {
