@@ -8,6 +8,7 @@ import { benchMicro } from './micro.js';
 import { benchEndToEnd } from './e2e-throughput.js';
 import { benchPolicy } from './policy-bench.js';
 import { benchAgentic } from './agentic-bench.js';
+import { benchVuln } from './vuln-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
@@ -26,6 +27,9 @@ await benchMicro(log);
 
 log('\nPolicy what-if and sweep (10,000 stored runs x 10 categories, from sufficient statistics):');
 benchPolicy(log);
+
+log('\nVulnerability clearinghouse (5,000 OSV records, 10,000 scan claims):');
+benchVuln(log);
 
 log('\nAgentic CTF episodes in bubblewrap sandboxes (simulated agent replaying the solution commands):');
 await benchAgentic(log);

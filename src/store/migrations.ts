@@ -190,6 +190,10 @@ export const MIGRATIONS: readonly string[] = [
   // advisories sent to each affected participant. States move only forward (src/vuln/lifecycle.ts); the history
   // is append-only like the audit log.
   `
+  CREATE TABLE vuln_sequences (       -- the last number handed out per id series ('RLV-2026-', 'SC-')
+    series TEXT PRIMARY KEY,
+    last   INTEGER NOT NULL
+  ) WITHOUT ROWID;
   CREATE TABLE vuln_scan_claims (
     id          TEXT PRIMARY KEY,     -- SC-<n>
     participant TEXT NOT NULL,

@@ -109,12 +109,8 @@ export function insertFinding(
   db: Db,
   input: { finding: Finding; fingerprint: string; reporter: FindingReporter },
 ): string {
-  const year = input.reporter.reportedAt.slice(0, 4);
-  const prefix = `RLV-${year}-`;
-  const last = db
-    .prepare(`SELECT MAX(CAST(substr(id, ?) AS INTEGER)) AS n FROM vuln_findings WHERE id LIKE ? || '%'`)
-    .get(prefix.length + 1, prefix) as { n: number | null };
-  const id = `${prefix}${(last.n ?? 0) + 1}`;
+  const prefix = `RLV-${input.reporter.reportedAt.slice(0, 4)}-`;
+  const id = `${prefix}${nextInSeries(db, prefix)}`;
   db.prepare(
     `INSERT INTO vuln_findings (id, fingerprint, finding, state, reported_at, updated_at)
      VALUES (?, ?, ?, 'reported', ?, ?)`,
@@ -134,6 +130,20 @@ export function insertFinding(
     evidence: { event: 'reported', source: input.reporter.source, fileSha256: input.reporter.fileSha256 },
   });
   return id;
+}
+
+/**
+ * The next number of an id series (`RLV-2026-`, `SC-`), from 1; numbers are never handed out twice. Call inside
+ * the transaction that uses it.
+ */
+export function nextInSeries(db: Db, series: string): number {
+  const row = db
+    .prepare(
+      `INSERT INTO vuln_sequences (series, last) VALUES (?, 1)
+       ON CONFLICT (series) DO UPDATE SET last = last + 1 RETURNING last`,
+    )
+    .get(series) as { last: number };
+  return row.last;
 }
 
 /** Credits a reporter; false when this participant had already reported the finding. */

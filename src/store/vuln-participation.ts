@@ -8,6 +8,7 @@ import type { InventoryItem } from '../vuln/affected.js';
 import { checkNotificationMove, type NotificationState } from '../vuln/lifecycle.js';
 import type { ClaimScope, ScanClaim } from '../vuln/scan-claims.js';
 import type { Db } from './open-store.js';
+import { nextInSeries } from './vuln-findings.js';
 
 /** A stored scan claim. */
 export interface StoredClaim extends ScanClaim {
@@ -40,10 +41,7 @@ interface ClaimRow {
 
 /** Stores a claim (checks are the caller's); returns its id, `SC-<n>`. Call inside an immediate transaction. */
 export function insertScanClaim(db: Db, claim: ScanClaim, claimedAt: string): string {
-  const { n } = db
-    .prepare(`SELECT COALESCE(MAX(CAST(substr(id, 4) AS INTEGER)), 0) + 1 AS n FROM vuln_scan_claims`)
-    .get() as { n: number };
-  const id = `SC-${n}`;
+  const id = `SC-${nextInSeries(db, 'SC-')}`;
   db.prepare(
     `INSERT INTO vuln_scan_claims (id, participant, scope, from_at, to_at, claimed_at) VALUES (?, ?, ?, ?, ?, ?)`,
   ).run(id, claim.participant, JSON.stringify(claim.scope), claim.from, claim.to, claimedAt);
