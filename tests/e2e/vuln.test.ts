@@ -292,6 +292,74 @@ describe('findings intake', () => {
     ]);
   });
 
+  it("authenticates a signed report: the signature must be the participant's, over these bytes", async () => {
+    const copy = join(dir, 'signed.osv.json');
+    const text = (await readFile(join(FIXTURES, 'tunnelkit.osv.json'), 'utf8')).replace(
+      'OSV-2026-0001',
+      'OSV-2026-0099',
+    );
+    await writeFile(copy, text.replace('CVE-2026-41234', 'CVE-2026-41299'));
+    expect((await bare(['sign', copy, '--identity', join(keys, 'shop.key')])).code).toBe(0);
+    const wrongSigner = await cli([
+      'vuln',
+      'report',
+      copy,
+      '--participant',
+      'grid-co',
+      '--signature',
+      `${copy}.minisig`,
+    ]);
+    expect(wrongSigner.code).toBe(6);
+    expect(wrongSigner.stderr).toContain('[E_UNTRUSTED_SIGNER]');
+    await writeFile(copy, `${await readFile(copy, 'utf8')} `);
+    const altered = await cli([
+      'vuln',
+      'report',
+      copy,
+      '--participant',
+      'shop',
+      '--signature',
+      `${copy}.minisig`,
+    ]);
+    expect(altered.code).toBe(6);
+    expect(altered.stderr).toContain('[E_TAMPERED]');
+    expect((await json<ListRow[]>(['vuln', 'list'])).map((f) => f.id)).toEqual(['RLV-2026-1', 'RLV-2026-2']);
+    await rm(`${copy}.minisig`);
+    expect((await bare(['sign', copy, '--identity', join(keys, 'shop.key')])).code).toBe(0);
+    const signed = await cli([
+      'vuln',
+      'report',
+      copy,
+      '--participant',
+      'shop',
+      '--signature',
+      `${copy}.minisig`,
+    ]);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(signed.stdout).toContain('signature of shop verified');
+    expect(
+      auditTypes()
+        .filter((e) => e.type === 'vuln.reported')
+        .at(-1)?.data.signed,
+    ).toBe(true);
+    const id = signed.stdout.match(/RLV-2026-\d+/)?.[0] ?? '';
+    expect(
+      (
+        await cli([
+          'vuln',
+          'reject',
+          id,
+          '--operator',
+          'clearinghouse',
+          '--reason',
+          'test duplicate of a scan',
+        ])
+      ).code,
+    ).toBe(0);
+    const again = await cli(['vuln', 'report', copy, '--participant', 'grid-co']);
+    expect(again.stdout).toContain(`closed earlier as rejected: see "redline vuln show ${id}"`);
+  });
+
   it('refuses --reproducer for a file with several findings', async () => {
     const r = await cli([
       'vuln',

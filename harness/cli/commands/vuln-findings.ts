@@ -40,7 +40,9 @@ import { parseSarif } from '../../../src/vuln/parse-sarif.js';
 import { deathSignal, type Reproducer, type ReproductionTranscript } from '../../../src/vuln/reproducer.js';
 import { SSVC_VALUES } from '../../../src/vuln/ssvc.js';
 import { PUBLIC_WELLBEING_VALUES, checkTriage, type Triage } from '../../../src/vuln/triage.js';
+import { verifyFileSignature } from '../../../src/crypto/minisign-signature.js';
 import { loadReproducer } from '../../vuln/load-reproducer.js';
+import { readInputFile } from '../user-files.js';
 import { runReproducer } from '../../vuln/run-reproducer.js';
 import { openAuditTrail } from '../audit-trail.js';
 import { nowOf, type CliIo } from '../io.js';
@@ -68,6 +70,7 @@ export function readFindingFile(
 ): {
   findings: Finding[];
   sha256: string;
+  bytes: Uint8Array;
   format: 'osv' | 'sarif';
 } {
   let bytes: Buffer;
@@ -120,7 +123,7 @@ export function readFindingFile(
       `${file}: CVSS vectors that cannot be scored:\n${problems.join('\n')}`,
     );
   }
-  return { findings, sha256, format: detected };
+  return { findings, sha256, bytes, format: detected };
 }
 
 /** How a reproducer run ended, in words: exit code, the signal it died of (exit 128+N or a signal), timeout. */
@@ -150,6 +153,10 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
       ]),
     )
     .option('--reproducer <manifest>', 'a reproducer.json for the (single) finding of the file')
+    .option(
+      '--signature <minisig>',
+      "the participant's minisign signature of FILE (redline sign FILE --identity P.key): checked against their key",
+    )
     .option('--db <file>', DB_HELP)
     .option('--keys <dir>', KEYS_HELP)
     .option('--json', 'print an array of {id, outcome, state, title, fingerprint, reporters}')
@@ -160,14 +167,19 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
           participant: string;
           format?: 'osv' | 'sarif';
           reproducer?: string;
+          signature?: string;
           db?: string;
           keys?: string;
           json?: boolean;
         },
       ) => {
         const dir = keysDir(flags.keys, io);
-        requireActor(dir, flags.participant, ['participant'], '--participant');
+        const reporterKey = requireActor(dir, flags.participant, ['participant'], '--participant');
         const read = readFindingFile(file, flags.format);
+        // A signed report is authenticated, not only attributed: the file is the one the participant signed.
+        if (flags.signature !== undefined) {
+          verifyFileSignature(read.bytes, readInputFile(flags.signature), reporterKey.signing);
+        }
         let reproducer: Reproducer | undefined;
         if (flags.reproducer !== undefined) {
           if (read.findings.length !== 1) {
@@ -254,6 +266,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
               format: read.format,
               fileSha256: read.sha256,
               ...(reproducer === undefined ? {} : { reproducer: true }),
+              signed: flags.signature !== undefined,
             });
           }
           trail.close();
@@ -262,11 +275,18 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
         }
         if (flags.json === true) io.stdout(`${JSON.stringify(outcomes, null, 2)}\n`);
         else {
-          io.stdout(`${file}: ${read.format.toUpperCase()}, ${outcomes.length} finding(s)\n`);
+          io.stdout(
+            `${file}: ${read.format.toUpperCase()}, ${outcomes.length} finding(s)` +
+              `${flags.signature === undefined ? '' : `, signature of ${flags.participant} verified`}\n`,
+          );
           for (const o of outcomes) {
             const credit = o.reporters.length > 1 ? ` (reporters: ${o.reporters.join(', ')})` : '';
+            const closed =
+              o.state === 'rejected' || o.state === 'duplicate'
+                ? ` [closed earlier as ${o.state}: see "redline vuln show ${o.id}"]`
+                : '';
             io.stdout(
-              `  ${o.id.padEnd(14)} ${o.outcome.padEnd(16)} ${o.state.padEnd(9)} ${o.title}${credit}\n`,
+              `  ${o.id.padEnd(14)} ${o.outcome.padEnd(16)} ${o.state.padEnd(9)} ${o.title}${credit}${closed}\n`,
             );
           }
         }
