@@ -83,7 +83,27 @@ function isInRange(range: AffectedRange, version: string): boolean {
   return true;
 }
 
-/** The inventory items that run an affected version of the finding's package. */
+// Inventories by package, built once per inventory array: the queue matches thousands of findings against one.
+const indexes = new WeakMap<readonly InventoryItem[], Map<string, InventoryItem[]>>();
+
+function indexOf(inventory: readonly InventoryItem[]): Map<string, InventoryItem[]> {
+  let index = indexes.get(inventory);
+  if (index === undefined) {
+    index = new Map();
+    for (const item of inventory) {
+      const items = index.get(item.purl);
+      if (items === undefined) index.set(item.purl, [item]);
+      else items.push(item);
+    }
+    indexes.set(inventory, index);
+  }
+  return index;
+}
+
+/**
+ * The inventory items that run an affected version of the finding's package. The inventory array is indexed by
+ * package on first use: do not change an array after passing it.
+ */
 export function findAffectedItems(finding: Finding, inventory: readonly InventoryItem[]): InventoryItem[] {
   if (finding.package === undefined) return [];
   let target: string;
@@ -92,7 +112,7 @@ export function findAffectedItems(finding: Finding, inventory: readonly Inventor
   } catch {
     return []; // a purl packageurl-js refuses matches nothing in an inventory of canonical purls
   }
-  return inventory.filter((item) => item.purl === target && isVersionAffected(finding, item.version));
+  return (indexOf(inventory).get(target) ?? []).filter((item) => isVersionAffected(finding, item.version));
 }
 
 /**

@@ -44,15 +44,20 @@ export interface QueueItem {
  * (a hand-edited database) ranks as unscored rather than hiding the finding.
  */
 export function buildQueue(sources: readonly QueueSource[]): QueueItem[] {
-  const items = sources.map((source) => {
-    let cvss: CvssScore | null = null;
-    if (source.finding.cvssVector !== null) {
+  // Findings share vectors; scoring one is the costliest step of the queue.
+  const scores = new Map<string, CvssScore | null>();
+  const scoreOf = (vector: string): CvssScore | null => {
+    if (!scores.has(vector)) {
       try {
-        cvss = scoreCvss(source.finding.cvssVector);
+        scores.set(vector, scoreCvss(vector));
       } catch {
-        cvss = null;
+        scores.set(vector, null);
       }
     }
+    return scores.get(vector) ?? null;
+  };
+  const items = sources.map((source) => {
+    const cvss = source.finding.cvssVector === null ? null : scoreOf(source.finding.cvssVector);
     const sectors = source.affected.flatMap((a) => (a.sector === null ? [] : [a.sector]));
     const derived = deriveSsvcInputs(source.triage, cvss, sectors);
     const outcome = decideSsvc(derived.inputs);
