@@ -694,6 +694,48 @@ describe('patch, sealed advisories and the embargo', () => {
     expect(rejected.code).toBe(3);
   });
 
+  it('marks a duplicate the fingerprint missed and credits its reporter on the original', async () => {
+    const other = join(dir, 'same-bug-other-words.osv.json');
+    await writeFile(
+      other,
+      JSON.stringify({
+        id: 'OSV-2026-0777',
+        modified: '2026-11-25T00:00:00Z',
+        summary: 'tunnelkit extracts ../ entries outside the destination',
+        affected: [{ package: { ecosystem: 'npm', name: 'tunnelkit' }, versions: ['1.6.0'] }],
+      }),
+    );
+    const reported = await json<{ id: string; outcome: string }[]>([
+      'vuln',
+      'report',
+      other,
+      '--participant',
+      'shop',
+    ]);
+    expect(reported[0]?.outcome).toBe('new');
+    const id = reported[0]!.id;
+    expect((await cli(['vuln', 'duplicate', id, '--of', id, '--operator', 'clearinghouse'])).code).toBe(2);
+    const ofRejected = await cli([
+      'vuln',
+      'duplicate',
+      id,
+      '--of',
+      'RLV-2026-2',
+      '--operator',
+      'clearinghouse',
+    ]);
+    expect(ofRejected.code).toBe(3);
+    expect(ofRejected.stderr).toContain('RLV-2026-2 is rejected');
+    const r = await cli(['vuln', 'duplicate', id, '--of', 'RLV-2026-1', '--operator', 'clearinghouse']);
+    expect(r.code, r.stderr).toBe(0);
+    const list = await json<(ListRow & { duplicateOf: string | null })[]>(['vuln', 'list']);
+    expect(list.find((f) => f.id === id)).toMatchObject({ state: 'duplicate', duplicateOf: 'RLV-2026-1' });
+    expect(list.find((f) => f.id === 'RLV-2026-1')?.reporters).toEqual(['frontier-ai', 'grid-co', 'shop']);
+    const human = await cli(['vuln', 'show', 'RLV-2026-1']);
+    expect(human.stdout).toContain(`{"event":"merged","duplicate":"${id}"}`);
+    expect(human.stdout).toContain('REPRODUCED');
+  });
+
   it('audit-logs every mutating command with the acting participant, and the log verifies', async () => {
     const events = auditTypes().filter((e) => e.type.startsWith('vuln.'));
     const types = new Set(events.map((e) => e.type));
@@ -706,6 +748,7 @@ describe('patch, sealed advisories and the embargo', () => {
       'vuln.triaged',
       'vuln.validated',
       'vuln.rejected',
+      'vuln.duplicate',
       'vuln.patched',
       'vuln.notified',
       'vuln.acknowledged',
