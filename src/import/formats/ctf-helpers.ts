@@ -1,11 +1,11 @@
 /**
- * Shared pieces of the CTF importers (intercode-ctf, cybench, nyu-ctf) and the generic jsonl/csv importers:
- * reading the source, the agent limits of agentic samples, the budget and layout of copied challenge files, the
- * one "needs a sandbox" warning, categories, and the final check that an imported sample would validate.
+ * Shared pieces of the CTF importers (intercode-ctf, cybench, nyu-ctf) and the generic jsonl/csv importers: the
+ * agent limits of agentic samples, the budget and layout of copied challenge files, the one "needs a sandbox"
+ * warning, categories, and the final check that an imported sample would validate. Reading the source is in
+ * read-source.ts.
  */
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep, win32 } from 'node:path';
-import { RedlineError } from '../../errors.js';
 import { checkSample } from '../../scoring/check-sample.js';
 import {
   Sample,
@@ -15,9 +15,8 @@ import {
   type SuiteDefaults,
 } from '../../schema/suite.js';
 import { compileValidator } from '../../schema/validate.js';
-import { locateJsonSyntaxError } from '../../suite/locate-json-error.js';
 import type { ImportedSuite, ImportOptions, RejectedRow } from '../imported-suite.js';
-import { categoryId, sha256Hex } from '../sample-ids.js';
+import { categoryId } from '../sample-ids.js';
 
 /** The agent loop of every agentic CTF sample: bash, python and submit, 30 turns, 60 s a command, 30 min a task. */
 export const CTF_AGENT: AgentSpec = {
@@ -44,85 +43,6 @@ export interface CtfImportLimits {
 
 /** Why an imported CTF sample could not be made agentic. */
 export type SandboxReason = 'live-server' | 'files-missing' | 'over-cap';
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * The source read whole: its bytes' SHA-256 and its UTF-8 text without a BOM. Throws E_INPUT naming `source` when
- * it cannot be read, E_MALFORMED when it is not UTF-8.
- */
-export async function readSourceText(
-  source: string,
-  what: string,
-): Promise<{ text: string; sha256: string }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(source);
-  } catch (error) {
-    throw unreadableSource(source, what, error);
-  }
-  try {
-    // The decoder drops a leading BOM.
-    return { text: UTF8.decode(bytes), sha256: sha256Hex(bytes) };
-  } catch (error) {
-    throw new RedlineError('E_MALFORMED', `${source}: is not UTF-8 text; expected ${what} as UTF-8`, {
-      cause: error,
-    });
-  }
-}
-
-/** The E_INPUT error of a source that cannot be read. */
-export function unreadableSource(source: string, what: string, error: unknown): RedlineError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT'
-      ? 'not found'
-      : code === 'EISDIR'
-        ? 'is a directory, not a file'
-        : (code ?? String(error));
-  return new RedlineError('E_INPUT', `cannot read ${source} (${why}): give the path of ${what}`, {
-    cause: error,
-  });
-}
-
-/** Parses a whole-source JSON document; throws E_MALFORMED naming `source`, the line and column, and what was expected. */
-export function parseSourceJson(text: string, source: string, expected: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const at = locateJsonSyntaxError(text);
-    const where = at === undefined ? '' : `:${at.line}:${at.column}`;
-    // Not JSON.parse's message: it may quote the offending text, which is benchmark content.
-    const detail = at?.message ?? 'syntax error';
-    throw new RedlineError(
-      'E_MALFORMED',
-      `${source}${where}: not valid JSON (${detail}); expected ${expected}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-/** Where and why `text` is not valid JSON, without quoting it (JSON.parse's message may quote benchmark content). */
-export function jsonSyntaxProblem(text: string): string {
-  const at = locateJsonSyntaxError(text);
-  return at === undefined
-    ? 'is not valid JSON'
-    : `is not valid JSON (line ${at.line}, column ${at.column}: ${at.message})`;
-}
-
-/** The JSON type of `value` in words, for reasons ("an array", "a string" ...). */
-export function describeJsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/** True for a non-null, non-array object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A string field that is present and not blank, else undefined. */
 export function nonBlankString(value: unknown): string | undefined {

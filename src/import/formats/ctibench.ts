@@ -14,15 +14,14 @@ import {
   assertOptionsFit,
   choiceScorerFor,
   optionalText,
-  readSourceFile,
   rejectRow,
   requireAnswerLetters,
   requireChoices,
   requireText,
   SuiteAssembler,
   type DraftSample,
-  type SourceFile,
 } from './mcq-helpers.js';
+import { readSourceText, type SourceFile } from './read-source.js';
 
 const MCQ_COLUMNS = [
   'URL',
@@ -135,7 +134,7 @@ async function importTsv(
   scorer: ScorerSpec,
 ): Promise<ImportedSuite> {
   const expected = expectedHeader(spec.columns, spec.upstreamFile);
-  const file = await readSourceFile(source);
+  const file = await readSourceText(source, `the ${spec.upstreamFile} file`);
   const assembler = new SuiteAssembler(spec.prefix);
   for (const { line, row, problem } of readTsvRows(file, source, spec.columns, spec.required, expected)) {
     if (row === null) assembler.rejectRow(line, problem ?? 'has the wrong number of fields');

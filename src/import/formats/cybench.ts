@@ -30,16 +30,14 @@ import {
   CTF_AGENT,
   CTF_DEFAULTS,
   type CtfImportLimits,
-  isRecord,
-  jsonSyntaxProblem,
   keepOrReject,
   listChallengeFiles,
   nonBlankString,
   questionOnlyInput,
   SandboxTally,
   sandboxReasonText,
-  unreadableSource,
 } from './ctf-helpers.js';
+import { isRecord, jsonSyntaxProblem, unreadableSource } from './read-source.js';
 
 /** Folders of a task whose files are handed to players, in order of preference (see the module comment). */
 const PLAYER_DIRS = ['release', 'dist'] as const;

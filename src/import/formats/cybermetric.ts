@@ -9,10 +9,6 @@ import type { Importer } from '../imported-suite.js';
 import {
   assertOptionsFit,
   choiceScorerFor,
-  describeJsonType,
-  isRecord,
-  parseJsonSource,
-  readSourceFile,
   rejectRow,
   requireAnswerLetters,
   requireChoices,
@@ -21,6 +17,7 @@ import {
   SuiteAssembler,
   type DraftSample,
 } from './mcq-helpers.js';
+import { describeJsonType, isRecord, parseSourceJson, readSourceText } from './read-source.js';
 
 const FORMAT = 'cybermetric';
 const EXPECTED =
@@ -60,8 +57,8 @@ export const cybermetricImporter: Importer = {
   async importSource(source, options) {
     assertOptionsFit(FORMAT, options, ['partial']);
     const scorer = choiceScorerFor(FORMAT, options);
-    const file = await readSourceFile(source);
-    const document = parseJsonSource(file.text, source, EXPECTED);
+    const file = await readSourceText(source, EXPECTED);
+    const document = parseSourceJson(file.text, source, EXPECTED);
     const questions = isRecord(document) ? document.questions : undefined;
     if (!Array.isArray(questions)) {
       const found = isRecord(document) ? `an object without a "questions" array` : describeJsonType(document);

@@ -11,7 +11,6 @@ import {
   choiceScorerFor,
   optionalText,
   parseJsonArraySource,
-  readSourceFile,
   requireAnswerLetters,
   requireChoices,
   requireRecord,
@@ -19,6 +18,7 @@ import {
   SuiteAssembler,
   type DraftSample,
 } from './mcq-helpers.js';
+import { readSourceText } from './read-source.js';
 
 const FORMAT = 'cyberseceval-mcq';
 const EXPECTED =
@@ -47,7 +47,7 @@ export const cybersecevalMcqImporter: Importer = {
   async importSource(source, options) {
     assertOptionsFit(FORMAT, options, ['partial']);
     const scorer = choiceScorerFor(FORMAT, options);
-    const file = await readSourceFile(source);
+    const file = await readSourceText(source, EXPECTED);
     const document = parseJsonArraySource(file.text, source, EXPECTED);
     const assembler = new SuiteAssembler('cyberseceval');
     document.forEach((value, i) => assembler.addRow(i + 1, () => convertRow(value)));

@@ -16,7 +16,8 @@ import type { FieldMap, Importer, ImportOptions, ImportedSuite, RejectedRow } fr
 import { parseDelimited, rowsToRecords } from '../parse-delimited.js';
 import { categoryId, SampleIdAllocator } from '../sample-ids.js';
 import { locateJsonSyntaxError } from '../../suite/locate-json-error.js';
-import { assembleSuite, CategoryTable, isRecord, keepOrReject, readSourceText } from './ctf-helpers.js';
+import { assembleSuite, CategoryTable, keepOrReject } from './ctf-helpers.js';
+import { isRecord, readSourceText } from './read-source.js';
 
 type GenericFormat = 'jsonl' | 'csv';
 

@@ -20,18 +20,15 @@ import {
   CTF_AGENT,
   CTF_DEFAULTS,
   type CtfImportLimits,
-  describeJsonType,
-  isRecord,
   keepOrReject,
   listChallengeFiles,
   nonBlankString,
-  parseSourceJson,
   questionOnlyInput,
-  readSourceText,
   SandboxTally,
   sandboxName,
   sandboxReasonText,
 } from './ctf-helpers.js';
+import { describeJsonType, isRecord, parseSourceJson, readSourceText } from './read-source.js';
 
 const EXPECTED = 'a JSON array of tasks {task_id, query, gold, source, tags, setup?}';
 

@@ -1,15 +1,13 @@
 /**
- * Shared pieces of the multiple-choice importers (cybermetric, ctibench, seceval, secbench, cyberseceval): reading
- * the source, row checks that reject one row with a reason (never the whole import), and assembling the
+ * Shared pieces of the multiple-choice importers (cybermetric, ctibench, seceval, secbench, cyberseceval): row checks that reject one row with a reason (never the whole import), and assembling the
  * ImportedSuite with deterministic ids, declared categories and provenance.
  */
-import { readFile } from 'node:fs/promises';
 import { RedlineError } from '../../errors.js';
 import type { Category, Sample, ScorerSpec } from '../../schema/suite.js';
 import { choiceLetter, letterIndexOf, letterRange } from '../../scoring/choice.js';
-import { locateJsonSyntaxError } from '../../suite/locate-json-error.js';
 import type { ImportedSuite, ImportOptions, RejectedRow } from '../imported-suite.js';
-import { categoryId, SampleIdAllocator, sha256Hex } from '../sample-ids.js';
+import { categoryId, SampleIdAllocator } from '../sample-ids.js';
+import { describeJsonType, isRecord, parseSourceJson, type SourceFile } from './read-source.js';
 
 /** Thrown by a row check: the row is rejected with this reason (SuiteAssembler.addRow catches it). */
 export class RowRejection extends Error {
@@ -21,58 +19,9 @@ export function rejectRow(reason: string): never {
   throw new RowRejection(reason);
 }
 
-/** A source file read whole: its bytes' SHA-256 and its text (UTF-8, without a BOM). */
-export interface SourceFile {
-  sha256: string;
-  text: string;
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Reads `source` (a path, named in errors as given). Throws E_INPUT when it cannot be read (missing, a directory,
- * no permission) and E_MALFORMED when it is not UTF-8 text.
- */
-export async function readSourceFile(source: string): Promise<SourceFile> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(source);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new RedlineError('E_INPUT', `cannot read ${source} (${code}): check the path and its permissions`, {
-      cause: error,
-    });
-  }
-  let text: string;
-  try {
-    // The decoder drops a leading BOM (ignoreBOM is false by default).
-    text = UTF8.decode(bytes);
-  } catch (error) {
-    throw new RedlineError('E_MALFORMED', `${source}: is not UTF-8 text; export the benchmark as UTF-8`, {
-      cause: error,
-    });
-  }
-  return { sha256: sha256Hex(bytes), text };
-}
-
-/** Parses a whole JSON document; throws E_MALFORMED naming `source`, the line and column, and `expected`. */
-export function parseJsonSource(text: string, source: string, expected: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const at = locateJsonSyntaxError(text);
-    const where = at === undefined ? '' : `:${at.line}:${at.column}`;
-    throw new RedlineError(
-      'E_MALFORMED',
-      `${source}${where}: not valid JSON (${at?.message ?? 'syntax error'}); expected ${expected}`,
-      { cause: error },
-    );
-  }
-}
-
 /** Parses a JSON document that must be an array of rows; E_MALFORMED naming `source` and `expected` otherwise. */
 export function parseJsonArraySource(text: string, source: string, expected: string): unknown[] {
-  const document = parseJsonSource(text, source, expected);
+  const document = parseSourceJson(text, source, expected);
   if (!Array.isArray(document)) {
     throw new RedlineError(
       'E_MALFORMED',
@@ -80,18 +29,6 @@ export function parseJsonArraySource(text: string, source: string, expected: str
     );
   }
   return document;
-}
-
-/** The JSON type of `value` in words, for messages ("an array", "a string" ...). */
-export function describeJsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/** True when `value` is a plain JSON object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `value` as a JSON object, or rejects the row. */

@@ -22,18 +22,20 @@ import {
   CTF_AGENT,
   CTF_DEFAULTS,
   type CtfImportLimits,
-  describeJsonType,
-  isRecord,
-  jsonSyntaxProblem,
   keepOrReject,
   nonBlankString,
-  parseSourceJson,
   questionOnlyInput,
-  readSourceText,
   resolveListedFiles,
   SandboxTally,
   sandboxReasonText,
 } from './ctf-helpers.js';
+import {
+  describeJsonType,
+  isRecord,
+  jsonSyntaxProblem,
+  parseSourceJson,
+  readSourceText,
+} from './read-source.js';
 
 const EXPECTED = 'a JSON object {"<id>": {year, event, category, challenge, path}} (the NYU CTF index file)';
 

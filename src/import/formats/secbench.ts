@@ -10,9 +10,7 @@ import type { Importer } from '../imported-suite.js';
 import {
   assertOptionsFit,
   choiceScorerFor,
-  isRecord,
   optionalText,
-  readSourceFile,
   requireAnswerLetters,
   requireChoices,
   requireRecord,
@@ -20,6 +18,7 @@ import {
   SuiteAssembler,
   type DraftSample,
 } from './mcq-helpers.js';
+import { isRecord, readSourceText } from './read-source.js';
 
 const FORMAT = 'secbench';
 const EXPECTED =
@@ -78,7 +77,7 @@ export const secbenchImporter: Importer = {
     assertOptionsFit(FORMAT, options, ['partial', 'language']);
     const scorer = choiceScorerFor(FORMAT, options);
     const wanted = options.language?.trim().toLowerCase();
-    const file = await readSourceFile(source);
+    const file = await readSourceText(source, EXPECTED);
     if (file.text.trimStart().startsWith('[')) {
       throw new RedlineError('E_MALFORMED', `${source}: is a JSON array; expected ${EXPECTED}`);
     }

@@ -7,10 +7,8 @@ import type { Importer } from '../imported-suite.js';
 import {
   assertOptionsFit,
   choiceScorerFor,
-  isRecord,
   optionalText,
   parseJsonArraySource,
-  readSourceFile,
   requireAnswerLetters,
   requireChoices,
   requireRecord,
@@ -19,6 +17,7 @@ import {
   SuiteAssembler,
   type DraftSample,
 } from './mcq-helpers.js';
+import { isRecord, readSourceText } from './read-source.js';
 
 const FORMAT = 'seceval';
 const EXPECTED =
@@ -55,7 +54,7 @@ export const secevalImporter: Importer = {
   async importSource(source, options) {
     assertOptionsFit(FORMAT, options, ['partial']);
     const scorer = choiceScorerFor(FORMAT, options);
-    const file = await readSourceFile(source);
+    const file = await readSourceText(source, EXPECTED);
     const document = parseJsonArraySource(file.text, source, EXPECTED);
     const assembler = new SuiteAssembler(FORMAT);
     document.forEach((value, i) =>
