@@ -1,6 +1,7 @@
 /**
- * Shared pieces of the multiple-choice importers (cybermetric, ctibench, seceval, secbench, cyberseceval): row checks that reject one row with a reason (never the whole import), and assembling the
- * ImportedSuite with deterministic ids, declared categories and provenance.
+ * Shared pieces of the multiple-choice importers (cybermetric, ctibench, seceval, secbench, cyberseceval): row
+ * checks that reject one row with a reason (never the whole import), and assembling the ImportedSuite with
+ * deterministic ids, declared categories and provenance. Reading the source is in read-source.ts.
  */
 import { RedlineError } from '../../errors.js';
 import type { Category, Sample, ScorerSpec } from '../../schema/suite.js';
