@@ -8,56 +8,16 @@
  * match only through the listed versions. A range is [introduced, fixed) or [introduced, lastAffected]; neither
  * bound means every version from `introduced` on; an absent or "0" introduced means from the first version.
  */
-import { PackageURL } from 'packageurl-js';
 import semver from 'semver';
-import { RedlineError } from '../errors.js';
 import type { AffectedRange, Finding } from './finding.js';
+import { canonicalPurl } from './purl.js';
 
 /** One package version a participant runs. */
 export interface InventoryItem {
   participant: string;
-  /** Canonical package URL without a version ({@link splitVersionedPurl}). */
+  /** Canonical package URL without a version (src/vuln/purl.ts `splitVersionedPurl`). */
   purl: string;
   version: string;
-}
-
-/**
- * Splits `pkg:type/ns/name@version` into the canonical versionless purl (as packageurl-js writes it, qualifiers
- * and subpath dropped) and the version. E_USAGE naming `field` when it is not a purl or has no version.
- *
- * @example splitVersionedPurl('pkg:npm/%40acme/widget@1.4.2', '--purl'); // {purl: 'pkg:npm/%40acme/widget', version: '1.4.2'}
- */
-export function splitVersionedPurl(
-  text: string,
-  field: string,
-): { purl: string; version: string | undefined } {
-  let parsed: PackageURL;
-  try {
-    parsed = PackageURL.fromString(text);
-  } catch (error) {
-    throw new RedlineError(
-      'E_USAGE',
-      `${field}: "${text}" is not a package URL: ${(error as Error).message}`,
-    );
-  }
-  const version = parsed.version?.trim();
-  return {
-    purl: canonicalPurl(parsed),
-    version: version === undefined || version === '' ? undefined : version,
-  };
-}
-
-/** The canonical versionless form of a purl: type, namespace and name only. */
-export function canonicalPurl(purl: string | PackageURL): string {
-  const parsed = typeof purl === 'string' ? PackageURL.fromString(purl) : purl;
-  return new PackageURL(
-    parsed.type,
-    parsed.namespace,
-    parsed.name,
-    undefined,
-    undefined,
-    undefined,
-  ).toString();
 }
 
 /** True when `version` of the finding's package is affected (see the module comment for the rules). */

@@ -26,6 +26,7 @@ import semver from 'semver';
 import { encodeUtf8 } from '../crypto/canonical-bytes.js';
 import { canonicalJson } from '../suite/canonical-json.js';
 import { sortCwes, type Finding } from './finding.js';
+import { purlWithoutVersion } from './purl.js';
 
 /** A normalised affected range, as it enters the fingerprint. */
 export interface NormalisedRange {
@@ -131,15 +132,7 @@ function targetOf(finding: Finding): string | null {
   if (finding.package !== undefined) {
     let purl = finding.package.purl;
     try {
-      const parsed = PackageURL.fromString(purl);
-      purl = new PackageURL(
-        parsed.type,
-        parsed.namespace,
-        parsed.name,
-        undefined,
-        parsed.qualifiers,
-        parsed.subpath,
-      ).toString();
+      purl = purlWithoutVersion(PackageURL.fromString(purl));
     } catch {
       // A hand-built finding with a purl packageurl-js refuses: key it by the text as given.
     }

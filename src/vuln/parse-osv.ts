@@ -37,6 +37,7 @@ import {
   type Finding,
   type FindingPackage,
 } from './finding.js';
+import { purlWithoutVersion } from './purl.js';
 
 const validator = compileValidator(OsvRecord);
 
@@ -192,14 +193,7 @@ function packageOf(
       report(`${at}/purl`, `purl type "${purl.type}" does not match ecosystem ${pkg.ecosystem} ("${type}")`);
       return undefined;
     }
-    const canonical = new PackageURL(
-      purl.type,
-      purl.namespace,
-      purl.name,
-      undefined,
-      purl.qualifiers,
-      purl.subpath,
-    ).toString();
+    const canonical = purlWithoutVersion(purl);
     return { purl: canonical, ecosystem: pkg.ecosystem, name: pkg.name };
   }
   const parts = splitName(type, pkg.name);

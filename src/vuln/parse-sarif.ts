@@ -28,6 +28,7 @@ import {
   type FindingEvidence,
   type FindingPackage,
 } from './finding.js';
+import { purlWithoutVersion } from './purl.js';
 import { OSV_ECOSYSTEM_PURL_TYPES } from './parse-osv.js';
 
 const validator = compileValidator(SarifLog);
@@ -182,14 +183,7 @@ function packageOf(
     report(pointer, `not a valid package URL: ${(error as Error).message}`);
     return undefined;
   }
-  const canonical = new PackageURL(
-    purl.type,
-    purl.namespace,
-    purl.name,
-    undefined,
-    purl.qualifiers,
-    purl.subpath,
-  ).toString();
+  const canonical = purlWithoutVersion(purl);
   const separator = purl.type === 'maven' ? ':' : '/';
   const name = purl.namespace === undefined ? purl.name : `${purl.namespace}${separator}${purl.name}`;
   return {

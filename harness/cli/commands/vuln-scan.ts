@@ -14,7 +14,8 @@ import {
   removeInventory,
   type StoredClaim,
 } from '../../../src/store/vuln-participation.js';
-import { splitVersionedPurl, type InventoryItem } from '../../../src/vuln/affected.js';
+import type { InventoryItem } from '../../../src/vuln/affected.js';
+import { splitVersionedPurl } from '../../../src/vuln/purl.js';
 import {
   findConflicts,
   validateScanClaim,

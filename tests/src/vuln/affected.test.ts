@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalPurl,
   findAffectedItems,
   findAffectedParticipants,
   isVersionAffected,
-  splitVersionedPurl,
   type InventoryItem,
 } from '../../../src/vuln/affected.js';
+import { canonicalPurl, splitVersionedPurl } from '../../../src/vuln/purl.js';
 import type { AffectedRange, Finding } from '../../../src/vuln/finding.js';
 import { errorOf } from '../../helpers/error-of.js';
 
