@@ -301,6 +301,15 @@ export function moveFinding(
   });
 }
 
+/** Replaces the triage of a finding in work (a re-triage; the first triage comes with the move to triaged). */
+export function setTriage(db: Db, id: string, triage: Triage, at: string): void {
+  db.prepare('UPDATE vuln_findings SET triage = ?, updated_at = ? WHERE id = ?').run(
+    JSON.stringify(triage),
+    at,
+    id,
+  );
+}
+
 /** Attaches (or replaces) the reproducer of a finding. */
 export function setReproducer(db: Db, id: string, reproducer: Reproducer, at: string): void {
   db.prepare('UPDATE vuln_findings SET reproducer = ?, updated_at = ? WHERE id = ?').run(

@@ -74,6 +74,30 @@ export function checkFindingMove(id: string, from: FindingState, to: FindingStat
 }
 
 /**
+ * Throws E_STATE unless the finding is validated: fixes, advisories and publication are for validated findings
+ * only. `action` completes "only validated findings ..." (e.g. "are notified").
+ */
+export function checkValidated(id: string, state: FindingState, action: string): void {
+  if (state === 'validated') return;
+  throw new RedlineError(
+    'E_STATE',
+    `finding ${id} is ${state}: only validated findings ${action} ("redline vuln validate ${id}" runs its reproducer)`,
+  );
+}
+
+/**
+ * Throws E_STATE unless the reproducer of a finding in `state` may still be attached or replaced: only before
+ * validation (reported, triaged), so the reproducer a validation ran is the one kept.
+ */
+export function checkReproducerChange(id: string, state: FindingState): void {
+  if (state === 'reported' || state === 'triaged') return;
+  throw new RedlineError(
+    'E_STATE',
+    `finding ${id} is ${state}: its reproducer can no longer change (reproducers are attached before validation)`,
+  );
+}
+
+/**
  * The next notification state of a participant, or E_STATE. Remediation may be reported without a separate
  * acknowledgement (it implies one); nothing moves backwards.
  */

@@ -433,7 +433,8 @@ describe('validation and the queue', () => {
       join(FIXTURES, 'repro-fails', 'reproducer.json'),
     ]);
     expect(late.code).toBe(3);
-    expect(late.stderr).toContain('which is validated');
+    expect(late.stderr).toContain('[E_STATE]');
+    expect(late.stderr).toContain('RLV-2026-1 is validated');
     expect((await json<ListRow[]>(['vuln', 'list']))[0]?.reporters).toEqual(['frontier-ai', 'grid-co']);
   });
 

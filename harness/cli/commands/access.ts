@@ -13,8 +13,8 @@ import {
   verifySequencingAttestation,
   type SequencingAttestation,
 } from '../../../src/access/sequencing-attestation.js';
-import { loadPublicKey, loadSigningKey } from '../../../src/crypto/key-files.js';
-import { findByKeyId, listKeyring } from '../../../src/crypto/keyring.js';
+import { loadPublicKey } from '../../../src/crypto/key-files.js';
+import { listKeyring } from '../../../src/crypto/keyring.js';
 import { RedlineError, isRedlineError } from '../../../src/errors.js';
 import { listAssessments } from '../../../src/store/assessments.js';
 import {
@@ -27,6 +27,7 @@ import {
 import { openStore } from '../../../src/store/open-store.js';
 import { listRuns } from '../../../src/store/runs.js';
 import { currentActor, openAuditTrail } from '../audit-trail.js';
+import { loadRoleSigningKey } from '../load-role-signing-key.js';
 import { readInputFile, writeNewFile } from '../user-files.js';
 import type { CliIo } from '../io.js';
 import { dbPath, keysDir, parseCommaList } from '../options.js';
@@ -190,14 +191,7 @@ export function registerAccessCommands(program: Command, io: CliIo, exit: ExitHo
     .option('--json', 'print the attested predicate and the file digest as JSON')
     .action((flags: ClearFlags) => {
       const dir = keysDir(flags.keys, io);
-      const signing = loadSigningKey(flags.identity);
-      const evaluator = findByKeyId(dir, signing.keyId);
-      if (evaluator?.entry.role !== 'evaluator') {
-        throw new RedlineError(
-          'E_KEY',
-          `${flags.identity}: not the secret of an evaluator key in ${dir}; import the evaluator's public entry with "redline keys add"`,
-        );
-      }
+      const { signing } = loadRoleSigningKey(dir, flags.identity, 'evaluator');
       const db = openStore(dbPath(flags.db, io));
       try {
         const engagements = listEngagements(db, flags.model);

@@ -12,13 +12,13 @@ import {
   type AssessmentPredicate,
 } from '../../../src/assessment/build-assessment.js';
 import { sealStatement } from '../../../src/crypto/assessment-file.js';
-import { loadSigningKey } from '../../../src/crypto/key-files.js';
-import { findByKeyId, findKey } from '../../../src/crypto/keyring.js';
+import { findKey } from '../../../src/crypto/keyring.js';
 import { buildStatement } from '../../../src/crypto/statement.js';
 import { RedlineError } from '../../../src/errors.js';
 import { recordAssessment } from '../../../src/store/assessments.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { openAuditTrail } from '../audit-trail.js';
+import { loadRoleSigningKey } from '../load-role-signing-key.js';
 import { openSealedFile, writeNewFile } from '../user-files.js';
 import type { CliIo } from '../io.js';
 import { dbPath, keysDir } from '../options.js';
@@ -61,14 +61,7 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
           `key "${flags.to}" in ${dir} has role ${developer.entry.role}, not developer: assessments go to developers only`,
         );
       }
-      const signing = loadSigningKey(flags.identity);
-      const evaluator = findByKeyId(dir, signing.keyId);
-      if (evaluator?.entry.role !== 'evaluator') {
-        throw new RedlineError(
-          'E_KEY',
-          `${flags.identity}: not the secret of an evaluator key in ${dir}; import the evaluator's public entry with "redline keys add"`,
-        );
-      }
+      const { signing } = loadRoleSigningKey(dir, flags.identity, 'evaluator');
       const db = openStore(dbPath(flags.db, io));
       try {
         const predicate = buildAssessment(db, {

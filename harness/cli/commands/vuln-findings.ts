@@ -20,6 +20,7 @@ import {
   listValidations,
   moveFinding,
   setReproducer,
+  setTriage,
   updateFindingContent,
   type StoredFinding,
 } from '../../../src/store/vuln-findings.js';
@@ -32,19 +33,25 @@ import { fingerprintFinding, mergeFindings } from '../../../src/vuln/fingerprint
 import {
   FINDING_STATES,
   checkFindingMove,
+  checkReproducerChange,
   isOpenState,
   type FindingState,
 } from '../../../src/vuln/lifecycle.js';
 import { parseOsv } from '../../../src/vuln/parse-osv.js';
 import { parseSarif } from '../../../src/vuln/parse-sarif.js';
-import { deathSignal, type Reproducer, type ReproductionTranscript } from '../../../src/vuln/reproducer.js';
+import {
+  deathSignal,
+  reproducerDigest,
+  type Reproducer,
+  type ReproductionTranscript,
+} from '../../../src/vuln/reproducer.js';
 import { SSVC_VALUES } from '../../../src/vuln/ssvc.js';
 import { PUBLIC_WELLBEING_VALUES, checkTriage, type Triage } from '../../../src/vuln/triage.js';
 import { verifyFileSignature } from '../../../src/crypto/minisign-signature.js';
 import { loadReproducer } from '../../vuln/load-reproducer.js';
 import { readInputFile } from '../user-files.js';
 import { runReproducer } from '../../vuln/run-reproducer.js';
-import { openAuditTrail } from '../audit-trail.js';
+import { commitChange } from '../commit-change.js';
 import { nowOf, type CliIo } from '../io.js';
 import { dbPath, keysDir, parseCommaList } from '../options.js';
 import type { ExitHolder } from '../program.js';
@@ -191,88 +198,76 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
           reproducer = loadReproducer(flags.reproducer);
         }
         const at = nowOf(io).toISOString();
-        const db = openStore(dbPath(flags.db, io));
-        let outcomes: IntakeOutcome[];
-        try {
-          outcomes = db
-            .transaction(() =>
-              read.findings.map((incoming) => {
-                const fingerprint = fingerprintFinding(incoming);
-                const reporter = {
-                  participant: flags.participant,
+        const outcomes = commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+          const result = read.findings.map((incoming) => {
+            const fingerprint = fingerprintFinding(incoming);
+            const reporter = {
+              participant: flags.participant,
+              source: incoming.source,
+              sourceId: incoming.sourceId,
+              fileSha256: read.sha256,
+              reportedAt: at,
+            };
+            const existing = findByFingerprint(db, fingerprint);
+            let id: string;
+            let outcome: IntakeOutcome['outcome'];
+            if (existing === undefined) {
+              id = insertFinding(db, { finding: incoming, fingerprint, reporter });
+              outcome = 'new';
+            } else {
+              id = existing.id;
+              const reporters = listReporters(db, id).map((r) => r.participant);
+              const merged = mergeFindings(
+                { finding: existing.finding, reporters },
+                { finding: incoming, reporters: [flags.participant] },
+              );
+              updateFindingContent(db, id, merged.record.finding, at);
+              const isNew = addReporter(db, id, reporter);
+              outcome = isNew ? 'merged' : 'already-reported';
+              appendFindingEvent(db, id, {
+                at,
+                actor: flags.participant,
+                fromState: existing.state,
+                toState: existing.state,
+                evidence: {
+                  event: outcome,
                   source: incoming.source,
                   sourceId: incoming.sourceId,
                   fileSha256: read.sha256,
-                  reportedAt: at,
-                };
-                const existing = findByFingerprint(db, fingerprint);
-                let id: string;
-                let outcome: IntakeOutcome['outcome'];
-                if (existing === undefined) {
-                  id = insertFinding(db, { finding: incoming, fingerprint, reporter });
-                  outcome = 'new';
-                } else {
-                  id = existing.id;
-                  const reporters = listReporters(db, id).map((r) => r.participant);
-                  const merged = mergeFindings(
-                    { finding: existing.finding, reporters },
-                    { finding: incoming, reporters: [flags.participant] },
-                  );
-                  updateFindingContent(db, id, merged.record.finding, at);
-                  const isNew = addReporter(db, id, reporter);
-                  outcome = isNew ? 'merged' : 'already-reported';
-                  appendFindingEvent(db, id, {
-                    at,
-                    actor: flags.participant,
-                    fromState: existing.state,
-                    toState: existing.state,
-                    evidence: {
-                      event: outcome,
-                      source: incoming.source,
-                      sourceId: incoming.sourceId,
-                      fileSha256: read.sha256,
-                    },
-                  });
-                }
-                if (reproducer !== undefined) {
-                  const state = existing?.state ?? 'reported';
-                  if (state !== 'reported' && state !== 'triaged') {
-                    throw new RedlineError(
-                      'E_STATE',
-                      `${file}: the finding is already ${id}, which is ${state}: its reproducer can no longer change; report again without --reproducer`,
-                    );
-                  }
-                  setReproducer(db, id, reproducer, at);
-                }
-                const stored = getFinding(db, id);
-                return {
-                  id,
-                  outcome,
-                  state: stored.state,
-                  title: stored.finding.title,
-                  fingerprint,
-                  reporters: listReporters(db, id).map((r) => r.participant),
-                };
-              }),
-            )
-            .immediate();
-          const trail = openAuditTrail(db, io, dir);
-          for (const o of outcomes) {
-            trail.append('vuln.reported', {
-              findingId: o.id,
-              participant: flags.participant,
-              outcome: o.outcome,
-              fingerprint: o.fingerprint,
-              format: read.format,
-              fileSha256: read.sha256,
-              ...(reproducer === undefined ? {} : { reproducer: true }),
-              signed: flags.signature !== undefined,
-            });
-          }
-          trail.close();
-        } finally {
-          db.close();
-        }
+                },
+              });
+            }
+            if (reproducer !== undefined) {
+              checkReproducerChange(id, existing?.state ?? 'reported');
+              setReproducer(db, id, reproducer, at);
+            }
+            const stored = getFinding(db, id);
+            return {
+              id,
+              outcome,
+              state: stored.state,
+              title: stored.finding.title,
+              fingerprint,
+              reporters: listReporters(db, id).map((r) => r.participant),
+            };
+          });
+          return {
+            result,
+            audit: result.map((o) => ({
+              type: 'vuln.reported' as const,
+              data: {
+                findingId: o.id,
+                participant: flags.participant,
+                outcome: o.outcome,
+                fingerprint: o.fingerprint,
+                format: read.format,
+                fileSha256: read.sha256,
+                ...(reproducer === undefined ? {} : { reproducer: true }),
+                signed: flags.signature !== undefined,
+              },
+            })),
+          };
+        });
         if (flags.json === true) io.stdout(`${JSON.stringify(outcomes, null, 2)}\n`);
         else {
           io.stdout(
@@ -307,44 +302,37 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
       const actor = requireActor(dir, flags.participant, ['participant', 'operator'], '--participant');
       const reproducer = loadReproducer(manifest);
       const at = nowOf(io).toISOString();
-      const db = openStore(dbPath(flags.db, io));
-      try {
-        db.transaction(() => {
-          const stored = getFinding(db, id);
-          if (
-            actor.entry.role === 'participant' &&
-            !listReporters(db, id).some((r) => r.participant === flags.participant)
-          ) {
-            throw new RedlineError(
-              'E_ACCESS',
-              `${flags.participant} did not report ${id}: only its reporters or an operator attach a reproducer`,
-            );
-          }
-          if (stored.state !== 'reported' && stored.state !== 'triaged') {
-            throw new RedlineError(
-              'E_STATE',
-              `finding ${id} is ${stored.state}: reproducers are attached before validation`,
-            );
-          }
-          setReproducer(db, id, reproducer, at);
-          appendFindingEvent(db, id, {
-            at,
-            actor: flags.participant,
-            fromState: stored.state,
-            toState: stored.state,
-            evidence: {
-              event: 'reproducer',
-              command: reproducer.command,
-              files: Object.keys(reproducer.files),
-            },
-          });
-        }).immediate();
-        const trail = openAuditTrail(db, io, dir);
-        trail.append('vuln.reproducer.attached', { findingId: id, participant: flags.participant });
-        trail.close();
-      } finally {
-        db.close();
-      }
+      commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        const stored = getFinding(db, id);
+        if (
+          actor.entry.role === 'participant' &&
+          !listReporters(db, id).some((r) => r.participant === flags.participant)
+        ) {
+          throw new RedlineError(
+            'E_ACCESS',
+            `${flags.participant} did not report ${id}: only its reporters or an operator attach a reproducer`,
+          );
+        }
+        checkReproducerChange(id, stored.state);
+        setReproducer(db, id, reproducer, at);
+        appendFindingEvent(db, id, {
+          at,
+          actor: flags.participant,
+          fromState: stored.state,
+          toState: stored.state,
+          evidence: {
+            event: 'reproducer',
+            command: reproducer.command,
+            files: Object.keys(reproducer.files),
+          },
+        });
+        return {
+          result: undefined,
+          audit: [
+            { type: 'vuln.reproducer.attached', data: { findingId: id, participant: flags.participant } },
+          ],
+        };
+      });
       io.stdout(`attached the reproducer of ${manifest} to ${id}\n`);
       exit.code = 0;
     });
@@ -515,55 +503,40 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
         const named = parseCommaList(flags.affected);
         for (const p of named) requireActor(dir, p, ['participant'], '--affected');
         const at = nowOf(io).toISOString();
-        const db = openStore(dbPath(flags.db, io));
-        let triage: Triage;
-        try {
-          triage = db
-            .transaction(() => {
-              const stored = getFinding(db, id);
-              const previous = stored.triage ?? {};
-              const next = checkTriage({
-                ...previous,
-                ...(flags.knownExploited === true ? { exploitation: 'active' as const } : {}),
-                ...(flags.exploitation === undefined ? {} : { exploitation: flags.exploitation }),
-                ...(flags.automatable === undefined ? {} : { automatable: flags.automatable }),
-                ...(flags.technicalImpact === undefined ? {} : { technicalImpact: flags.technicalImpact }),
-                ...(flags.publicWellbeing === undefined ? {} : { publicWellbeing: flags.publicWellbeing }),
-                ...(named.length === 0 ? {} : { participants: named }),
-                ...(flags.note === undefined ? {} : { note: flags.note }),
-              });
-              const evidence = {
-                event: 'triage',
-                triage: next,
-                knownExploited: flags.knownExploited === true,
-              };
-              if (stored.state === 'reported') {
-                moveFinding(db, id, { to: 'triaged', actor: flags.operator, at, evidence, triage: next });
-              } else if (stored.state === 'triaged' || stored.state === 'validated') {
-                db.prepare('UPDATE vuln_findings SET triage = ?, updated_at = ? WHERE id = ?').run(
-                  JSON.stringify(next),
-                  at,
-                  id,
-                );
-                appendFindingEvent(db, id, {
-                  at,
-                  actor: flags.operator,
-                  fromState: stored.state,
-                  toState: stored.state,
-                  evidence,
-                });
-              } else {
-                checkFindingMove(id, stored.state, 'triaged');
-              }
-              return next;
-            })
-            .immediate();
-          const trail = openAuditTrail(db, io, dir);
-          trail.append('vuln.triaged', { findingId: id, operator: flags.operator, triage });
-          trail.close();
-        } finally {
-          db.close();
-        }
+        const triage = commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+          const stored = getFinding(db, id);
+          const next = checkTriage({
+            ...(stored.triage ?? {}),
+            ...(flags.knownExploited === true ? { exploitation: 'active' as const } : {}),
+            ...(flags.exploitation === undefined ? {} : { exploitation: flags.exploitation }),
+            ...(flags.automatable === undefined ? {} : { automatable: flags.automatable }),
+            ...(flags.technicalImpact === undefined ? {} : { technicalImpact: flags.technicalImpact }),
+            ...(flags.publicWellbeing === undefined ? {} : { publicWellbeing: flags.publicWellbeing }),
+            ...(named.length === 0 ? {} : { participants: named }),
+            ...(flags.note === undefined ? {} : { note: flags.note }),
+          });
+          const evidence = { event: 'triage', triage: next, knownExploited: flags.knownExploited === true };
+          if (stored.state === 'reported') {
+            moveFinding(db, id, { to: 'triaged', actor: flags.operator, at, evidence, triage: next });
+          } else if (stored.state === 'triaged' || stored.state === 'validated') {
+            setTriage(db, id, next, at);
+            appendFindingEvent(db, id, {
+              at,
+              actor: flags.operator,
+              fromState: stored.state,
+              toState: stored.state,
+              evidence,
+            });
+          } else {
+            checkFindingMove(id, stored.state, 'triaged');
+          }
+          return {
+            result: next,
+            audit: [
+              { type: 'vuln.triaged', data: { findingId: id, operator: flags.operator, triage: next } },
+            ],
+          };
+        });
         io.stdout(`triaged ${id}: ${JSON.stringify(triage)}\n`);
         exit.code = 0;
       },
@@ -583,78 +556,90 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
       const dir = keysDir(flags.keys, io);
       requireActor(dir, flags.operator, ['operator'], '--operator');
       const db = openStore(dbPath(flags.db, io));
+      let stored: StoredFinding;
       try {
-        const stored = getFinding(db, id);
-        checkFindingMove(id, stored.state, 'validated');
-        if (stored.reproducer === null) {
+        stored = getFinding(db, id);
+      } finally {
+        db.close(); // not held open through a sandbox run of up to 10 minutes
+      }
+      checkFindingMove(id, stored.state, 'validated');
+      const reproducer = stored.reproducer;
+      if (reproducer === null) {
+        throw new RedlineError(
+          'E_STATE',
+          `finding ${id} has no reproducer: attach one with "redline vuln reproducer ${id} reproducer.json --participant P"`,
+        );
+      }
+      const transcript = await runReproducer(reproducer, io.now === undefined ? {} : { now: io.now });
+      const at = nowOf(io).toISOString();
+      const attempt = commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        const current = getFinding(db, id);
+        if (
+          current.reproducer === null ||
+          reproducerDigest(current.reproducer) !== transcript.reproducerSha256
+        ) {
           throw new RedlineError(
             'E_STATE',
-            `finding ${id} has no reproducer: attach one with "redline vuln reproducer ${id} reproducer.json --participant P"`,
+            `finding ${id}: its reproducer was replaced while this validation ran; nothing recorded, validate again`,
           );
         }
-        const transcript = await runReproducer(
-          stored.reproducer,
-          io.now === undefined ? {} : { now: io.now },
-        );
-        const at = nowOf(io).toISOString();
-        const attempt = db
-          .transaction(() => {
-            const n = insertValidation(db, id, { at, actor: flags.operator, transcript });
-            const evidence = {
-              event: 'validation',
-              attempt: n,
-              reproducerSha256: transcript.reproducerSha256,
-              isReproduced: transcript.isReproduced,
-            };
-            if (transcript.isReproduced) {
-              moveFinding(db, id, { to: 'validated', actor: flags.operator, at, evidence });
-            } else {
-              appendFindingEvent(db, id, {
-                at,
-                actor: flags.operator,
-                fromState: stored.state,
-                toState: stored.state,
-                evidence,
-              });
-            }
-            return n;
-          })
-          .immediate();
-        const trail = openAuditTrail(db, io, dir);
-        trail.append('vuln.validated', {
-          findingId: id,
-          operator: flags.operator,
-          attempt,
-          reproduced: transcript.isReproduced,
+        const n = insertValidation(db, id, { at, actor: flags.operator, transcript });
+        const evidence = {
+          event: 'validation',
+          attempt: n,
           reproducerSha256: transcript.reproducerSha256,
-        });
-        trail.close();
-        if (flags.json === true) {
-          io.stdout(
-            `${JSON.stringify({ id, attempt, isReproduced: transcript.isReproduced, transcript }, null, 2)}\n`,
-          );
+          isReproduced: transcript.isReproduced,
+        };
+        if (transcript.isReproduced) {
+          moveFinding(db, id, { to: 'validated', actor: flags.operator, at, evidence });
         } else {
-          io.stdout(
-            `${id} validation ${attempt}: ${describeEnd(transcript)}, ${transcript.durationMs} ms in ${transcript.sandbox}\n` +
-              transcript.checks
-                .map((c) => `  ${c.isMet ? 'met    ' : 'not met'} ${c.check} ${JSON.stringify(c.expected)}\n`)
-                .join(''),
-          );
+          appendFindingEvent(db, id, {
+            at,
+            actor: flags.operator,
+            fromState: current.state,
+            toState: current.state,
+            evidence,
+          });
         }
-        if (!transcript.isReproduced) {
-          const why = transcript.timedOut
-            ? `the reproducer timed out after ${stored.reproducer.timeoutMs} ms (a run that times out never counts)`
-            : 'the expected signal did not appear';
-          throw new RedlineError(
-            'E_NOT_REPRODUCED',
-            `finding ${id}: ${why} (attempt ${attempt}); it stays ${stored.state}. ` +
-              `See the transcript with "redline vuln show ${id}", fix the reproducer, or reject the finding`,
-          );
-        }
-        if (flags.json !== true) io.stdout(`${id} is validated\n`);
-      } finally {
-        db.close();
+        return {
+          result: n,
+          audit: [
+            {
+              type: 'vuln.validated',
+              data: {
+                findingId: id,
+                operator: flags.operator,
+                attempt: n,
+                reproduced: transcript.isReproduced,
+                reproducerSha256: transcript.reproducerSha256,
+              },
+            },
+          ],
+        };
+      });
+      if (flags.json === true) {
+        io.stdout(
+          `${JSON.stringify({ id, attempt, isReproduced: transcript.isReproduced, transcript }, null, 2)}\n`,
+        );
+      } else {
+        io.stdout(
+          `${id} validation ${attempt}: ${describeEnd(transcript)}, ${transcript.durationMs} ms in ${transcript.sandbox}\n` +
+            transcript.checks
+              .map((c) => `  ${c.isMet ? 'met    ' : 'not met'} ${c.check} ${JSON.stringify(c.expected)}\n`)
+              .join(''),
+        );
       }
+      if (!transcript.isReproduced) {
+        const why = transcript.timedOut
+          ? `the reproducer timed out after ${reproducer.timeoutMs} ms (a run that times out never counts)`
+          : 'the expected signal did not appear';
+        throw new RedlineError(
+          'E_NOT_REPRODUCED',
+          `finding ${id}: ${why} (attempt ${attempt}); it stays ${stored.state}. ` +
+            `See the transcript with "redline vuln show ${id}", fix the reproducer, or reject the finding`,
+        );
+      }
+      if (flags.json !== true) io.stdout(`${id} is validated\n`);
       exit.code = 0;
     });
 
@@ -673,22 +658,23 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
       requireActor(dir, flags.operator, ['operator'], '--operator');
       if (flags.reason.trim() === '') throw new RedlineError('E_USAGE', '--reason must say why');
       const at = nowOf(io).toISOString();
-      const db = openStore(dbPath(flags.db, io));
-      try {
-        db.transaction(() =>
-          moveFinding(db, id, {
-            to: 'rejected',
-            actor: flags.operator,
-            at,
-            evidence: { event: 'rejected', reason: flags.reason },
-          }),
-        ).immediate();
-        const trail = openAuditTrail(db, io, dir);
-        trail.append('vuln.rejected', { findingId: id, operator: flags.operator, reason: flags.reason });
-        trail.close();
-      } finally {
-        db.close();
-      }
+      commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        moveFinding(db, id, {
+          to: 'rejected',
+          actor: flags.operator,
+          at,
+          evidence: { event: 'rejected', reason: flags.reason },
+        });
+        return {
+          result: undefined,
+          audit: [
+            {
+              type: 'vuln.rejected',
+              data: { findingId: id, operator: flags.operator, reason: flags.reason },
+            },
+          ],
+        };
+      });
       io.stdout(`rejected ${id}\n`);
       exit.code = 0;
     });
@@ -708,38 +694,36 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
       requireActor(dir, flags.operator, ['operator'], '--operator');
       if (id === flags.of) throw new RedlineError('E_USAGE', `a finding cannot duplicate itself (${id})`);
       const at = nowOf(io).toISOString();
-      const db = openStore(dbPath(flags.db, io));
-      try {
-        db.transaction(() => {
-          const original = getFinding(db, flags.of);
-          if (original.state === 'duplicate' || original.state === 'rejected') {
-            throw new RedlineError(
-              'E_STATE',
-              `${flags.of} is ${original.state}${original.duplicateOf === null ? '' : ` of ${original.duplicateOf}`}: point --of at the finding that stays open`,
-            );
-          }
-          moveFinding(db, id, {
-            to: 'duplicate',
-            actor: flags.operator,
-            at,
-            evidence: { event: 'duplicate', of: flags.of },
-            duplicateOf: flags.of,
-          });
-          for (const reporter of listReporters(db, id)) addReporter(db, flags.of, reporter);
-          appendFindingEvent(db, flags.of, {
-            at,
-            actor: flags.operator,
-            fromState: original.state,
-            toState: original.state,
-            evidence: { event: 'merged', duplicate: id },
-          });
-        }).immediate();
-        const trail = openAuditTrail(db, io, dir);
-        trail.append('vuln.duplicate', { findingId: id, of: flags.of, operator: flags.operator });
-        trail.close();
-      } finally {
-        db.close();
-      }
+      commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        const original = getFinding(db, flags.of);
+        if (!isOpenState(original.state)) {
+          throw new RedlineError(
+            'E_STATE',
+            `${flags.of} is ${original.state}${original.duplicateOf === null ? '' : ` of ${original.duplicateOf}`}: point --of at the finding that stays open`,
+          );
+        }
+        moveFinding(db, id, {
+          to: 'duplicate',
+          actor: flags.operator,
+          at,
+          evidence: { event: 'duplicate', of: flags.of },
+          duplicateOf: flags.of,
+        });
+        for (const reporter of listReporters(db, id)) addReporter(db, flags.of, reporter);
+        appendFindingEvent(db, flags.of, {
+          at,
+          actor: flags.operator,
+          fromState: original.state,
+          toState: original.state,
+          evidence: { event: 'merged', duplicate: id },
+        });
+        return {
+          result: undefined,
+          audit: [
+            { type: 'vuln.duplicate', data: { findingId: id, of: flags.of, operator: flags.operator } },
+          ],
+        };
+      });
       io.stdout(`${id} is a duplicate of ${flags.of}; its reporters are credited there\n`);
       exit.code = 0;
     });

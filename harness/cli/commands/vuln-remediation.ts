@@ -36,8 +36,10 @@ import {
 import { findAffectedItems, findAffectedParticipants } from '../../../src/vuln/affected.js';
 import { buildQueue } from '../../../src/vuln/build-queue.js';
 import { findingToOsv } from '../../../src/vuln/export-osv.js';
+import { checkValidated } from '../../../src/vuln/lifecycle.js';
 import { listKeyring } from '../../../src/crypto/keyring.js';
 import { openAuditTrail } from '../audit-trail.js';
+import { commitChange } from '../commit-change.js';
 import { openSealedFile, writeNewFile } from '../user-files.js';
 import { nowOf, type CliIo } from '../io.js';
 import { dbPath, keysDir } from '../options.js';
@@ -110,36 +112,20 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
       requireActor(dir, flags.operator, ['operator'], '--operator');
       const patch = readPatch(file);
       const at = nowOf(io).toISOString();
-      const db = openStore(dbPath(flags.db, io));
-      try {
-        db.transaction(() => {
-          const stored = getFinding(db, id);
-          if (stored.state !== 'validated') {
-            throw new RedlineError(
-              'E_STATE',
-              `finding ${id} is ${stored.state}: fixes are registered for validated findings ("redline vuln validate ${id}")`,
-            );
-          }
-          setPatch(db, id, { ...patch, at });
-          appendFindingEvent(db, id, {
-            at,
-            actor: flags.operator,
-            fromState: stored.state,
-            toState: stored.state,
-            evidence: { event: 'patch', name: patch.name, sha256: patch.sha256, size: patch.bytes.length },
-          });
-        }).immediate();
-        const trail = openAuditTrail(db, io, dir);
-        trail.append('vuln.patched', {
-          findingId: id,
-          operator: flags.operator,
-          name: patch.name,
-          sha256: patch.sha256,
+      commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        const stored = getFinding(db, id);
+        checkValidated(id, stored.state, 'get a registered fix');
+        setPatch(db, id, { ...patch, at });
+        appendFindingEvent(db, id, {
+          at,
+          actor: flags.operator,
+          fromState: stored.state,
+          toState: stored.state,
+          evidence: { event: 'patch', name: patch.name, sha256: patch.sha256, size: patch.bytes.length },
         });
-        trail.close();
-      } finally {
-        db.close();
-      }
+        const data = { findingId: id, operator: flags.operator, name: patch.name, sha256: patch.sha256 };
+        return { result: undefined, audit: [{ type: 'vuln.patched', data }] };
+      });
       io.stdout(
         `registered ${patch.name} (sha256 ${patch.sha256}, ${patch.bytes.length} bytes) as the fix of ${id}\n`,
       );
@@ -197,12 +183,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
         const written: string[] = [];
         try {
           const stored = getFinding(db, id);
-          if (stored.state !== 'validated') {
-            throw new RedlineError(
-              'E_STATE',
-              `finding ${id} is ${stored.state}: only validated findings are notified ("redline vuln validate ${id}")`,
-            );
-          }
+          checkValidated(id, stored.state, 'are notified');
           const embargoUntil =
             flags.embargoUntil !== undefined
               ? parseEmbargo(flags.embargoUntil)
@@ -417,28 +398,22 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
       const dir = keysDir(flags.keys, io);
       requireActor(dir, flags.participant, ['participant'], '--participant');
       const at = nowOf(io).toISOString();
-      const db = openStore(dbPath(flags.db, io));
-      try {
-        db.transaction(() => {
-          const stored = getFinding(db, id);
-          moveNotification(db, id, flags.participant, to, at);
-          appendFindingEvent(db, id, {
-            at,
-            actor: flags.participant,
-            fromState: stored.state,
-            toState: stored.state,
-            evidence: { event: to },
-          });
-        }).immediate();
-        const trail = openAuditTrail(db, io, dir);
-        trail.append(to === 'acknowledged' ? 'vuln.acknowledged' : 'vuln.remediated', {
-          findingId: id,
-          participant: flags.participant,
+      commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        const stored = getFinding(db, id);
+        moveNotification(db, id, flags.participant, to, at);
+        appendFindingEvent(db, id, {
+          at,
+          actor: flags.participant,
+          fromState: stored.state,
+          toState: stored.state,
+          evidence: { event: to },
         });
-        trail.close();
-      } finally {
-        db.close();
-      }
+        const type = to === 'acknowledged' ? 'vuln.acknowledged' : 'vuln.remediated';
+        return {
+          result: undefined,
+          audit: [{ type, data: { findingId: id, participant: flags.participant } }],
+        };
+      });
       io.stdout(`${flags.participant}: ${id} ${to}\n`);
       exit.code = 0;
     };
@@ -482,12 +457,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
         const db = openStore(dbPath(flags.db, io));
         try {
           const stored = getFinding(db, id);
-          if (stored.state !== 'validated') {
-            throw new RedlineError(
-              'E_STATE',
-              `finding ${id} is ${stored.state}: only validated findings are published`,
-            );
-          }
+          checkValidated(id, stored.state, 'are published');
           if (stored.embargoUntil === null) {
             throw new RedlineError(
               'E_STATE',

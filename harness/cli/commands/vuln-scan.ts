@@ -22,7 +22,7 @@ import {
   type ClaimScope,
   type ScanClaim,
 } from '../../../src/vuln/scan-claims.js';
-import { openAuditTrail } from '../audit-trail.js';
+import { commitChange } from '../commit-change.js';
 import { nowOf, type CliIo } from '../io.js';
 import { dbPath, keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
@@ -101,47 +101,41 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
             `--to ${claim.to}: the window is already over (now ${at}); claim a window that ends in the future`,
           );
         }
-        const db = openStore(dbPath(flags.db, io));
-        let stored: StoredClaim;
-        try {
-          // Check and insert under one write lock: two overlapping claims cannot both pass.
-          stored = db
-            .transaction(() => {
-              const held = listScanClaims(db);
-              const conflicts = findConflicts(claim, held);
-              if (conflicts.length > 0) {
-                const lines = conflicts.map((c) => {
-                  const other = held[c.index]!;
-                  return `  ${other.id} held by ${c.holder}: ${describeScope(other.scope)}, ${other.from} to ${other.to} (overlap ${c.overlap.from} to ${c.overlap.to})`;
-                });
-                throw new RedlineError(
-                  'E_SCAN_CONFLICT',
-                  `the claim of ${describeScope(claim.scope)} from ${claim.from} to ${claim.to} overlaps ` +
-                    `${conflicts.length === 1 ? 'a claim' : `${conflicts.length} claims`} of other participants:\n` +
-                    `${lines.join('\n')}\n  agree with the holder, or claim another scope or time`,
-                  {
-                    details: {
-                      conflicts: conflicts.map((c) => ({ ...held[c.index]!, overlap: c.overlap })),
-                    },
-                  },
-                );
-              }
-              const id = insertScanClaim(db, claim, at);
-              return { ...claim, id, claimedAt: at, releasedAt: null };
-            })
-            .immediate();
-          const trail = openAuditTrail(db, io, dir);
-          trail.append('vuln.scan.claimed', {
-            claimId: stored.id,
-            participant: claim.participant,
-            scope: claim.scope,
-            from: claim.from,
-            to: claim.to,
-          });
-          trail.close();
-        } finally {
-          db.close();
-        }
+        // Checked and inserted under one write lock: two overlapping claims cannot both pass.
+        const stored = commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+          const held = listScanClaims(db);
+          const conflicts = findConflicts(claim, held);
+          if (conflicts.length > 0) {
+            const lines = conflicts.map((c) => {
+              const other = held[c.index]!;
+              return `  ${other.id} held by ${c.holder}: ${describeScope(other.scope)}, ${other.from} to ${other.to} (overlap ${c.overlap.from} to ${c.overlap.to})`;
+            });
+            throw new RedlineError(
+              'E_SCAN_CONFLICT',
+              `the claim of ${describeScope(claim.scope)} from ${claim.from} to ${claim.to} overlaps ` +
+                `${conflicts.length === 1 ? 'a claim' : `${conflicts.length} claims`} of other participants:\n` +
+                `${lines.join('\n')}\n  agree with the holder, or claim another scope or time`,
+              { details: { conflicts: conflicts.map((c) => ({ ...held[c.index]!, overlap: c.overlap })) } },
+            );
+          }
+          const id = insertScanClaim(db, claim, at);
+          const result: StoredClaim = { ...claim, id, claimedAt: at, releasedAt: null };
+          return {
+            result,
+            audit: [
+              {
+                type: 'vuln.scan.claimed',
+                data: {
+                  claimId: id,
+                  participant: claim.participant,
+                  scope: claim.scope,
+                  from: claim.from,
+                  to: claim.to,
+                },
+              },
+            ],
+          };
+        });
         if (flags.json === true) io.stdout(`${JSON.stringify(stored, null, 2)}\n`);
         else {
           io.stdout(
@@ -198,26 +192,20 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
       const dir = keysDir(flags.keys, io);
       requireActor(dir, flags.participant, ['participant'], '--participant');
       const at = nowOf(io).toISOString();
-      const db = openStore(dbPath(flags.db, io));
-      try {
-        const released = db
-          .transaction(() => {
-            const claim = listScanClaims(db, { includeReleased: true }).find((c) => c.id === claimId);
-            if (claim !== undefined && claim.participant !== flags.participant) {
-              throw new RedlineError(
-                'E_ACCESS',
-                `scan claim ${claimId} is held by ${claim.participant}, not ${flags.participant}: only the holder releases it`,
-              );
-            }
-            return releaseScanClaim(db, claimId, at);
-          })
-          .immediate();
-        const trail = openAuditTrail(db, io, dir);
-        trail.append('vuln.scan.released', { claimId, participant: released.participant });
-        trail.close();
-      } finally {
-        db.close();
-      }
+      commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        const claim = listScanClaims(db, { includeReleased: true }).find((c) => c.id === claimId);
+        if (claim !== undefined && claim.participant !== flags.participant) {
+          throw new RedlineError(
+            'E_ACCESS',
+            `scan claim ${claimId} is held by ${claim.participant}, not ${flags.participant}: only the holder releases it`,
+          );
+        }
+        const released = releaseScanClaim(db, claimId, at);
+        return {
+          result: released,
+          audit: [{ type: 'vuln.scan.released', data: { claimId, participant: released.participant } }],
+        };
+      });
       io.stdout(`released ${claimId}\n`);
       exit.code = 0;
     });
@@ -241,24 +229,22 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
         return { participant: flags.participant, purl, version };
       });
       const at = nowOf(io).toISOString();
-      const db = openStore(dbPath(flags.db, io));
-      let changed: number;
-      try {
-        changed = db
-          .transaction(() => (action === 'add' ? addInventory(db, items, at) : removeInventory(db, items)))
-          .immediate();
-        if (changed > 0) {
-          const trail = openAuditTrail(db, io, dir);
-          trail.append('vuln.inventory.changed', {
-            participant: flags.participant,
-            action,
-            packages: items.map((i) => `${i.purl}@${i.version}`),
-          });
-          trail.close();
-        }
-      } finally {
-        db.close();
-      }
+      const changed = commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
+        const count = action === 'add' ? addInventory(db, items, at) : removeInventory(db, items);
+        const packages = items.map((i) => `${i.purl}@${i.version}`);
+        return {
+          result: count,
+          audit:
+            count === 0
+              ? []
+              : [
+                  {
+                    type: 'vuln.inventory.changed',
+                    data: { participant: flags.participant, action, packages },
+                  },
+                ],
+        };
+      });
       io.stdout(
         `${action === 'add' ? 'added' : 'removed'} ${changed} of ${items.length} package version(s) for ${flags.participant}\n`,
       );
