@@ -9,6 +9,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_EVENT_TYPES } from '../../src/audit/append-audit.js';
 import { fingerprintFinding } from '../../src/vuln/fingerprint.js';
 import { parseOsv } from '../../src/vuln/parse-osv.js';
 import { runCliCapture, type CliResult } from '../helpers/cli.js';
@@ -740,24 +741,10 @@ describe('patch, sealed advisories and the embargo', () => {
   it('audit-logs every mutating command with the acting participant, and the log verifies', async () => {
     const events = auditTypes().filter((e) => e.type.startsWith('vuln.'));
     const types = new Set(events.map((e) => e.type));
-    for (const type of [
-      'vuln.scan.claimed',
-      'vuln.scan.released',
-      'vuln.inventory.changed',
-      'vuln.reported',
-      'vuln.reproducer.attached',
-      'vuln.triaged',
-      'vuln.validated',
-      'vuln.rejected',
-      'vuln.duplicate',
-      'vuln.patched',
-      'vuln.notified',
-      'vuln.acknowledged',
-      'vuln.remediated',
-      'vuln.exported',
-    ]) {
-      expect(types, type).toContain(type);
-    }
+    // Every clearinghouse event type the log knows was written by the commands above.
+    const vulnTypes = AUDIT_EVENT_TYPES.filter((type) => type.startsWith('vuln.'));
+    expect(vulnTypes.length).toBeGreaterThan(10);
+    for (const type of vulnTypes) expect(types, type).toContain(type);
     for (const e of events) expect(e.data.participant ?? e.data.operator, e.type).toBeTypeOf('string');
     const verify = await cli(['audit', 'verify']);
     expect(verify.code, verify.stderr).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * What a synchronous call threw, for tests of coded refusals.
  */
-import { isRedlineError, type RedlineError } from '../../src/errors.js';
+import { isRedlineError, type Problem, type RedlineError } from '../../src/errors.js';
 
 /** The RedlineError thrown by `run`, or undefined when it returns; anything else thrown is rethrown. */
 export function errorOf(run: () => unknown): RedlineError | undefined {
@@ -22,4 +22,12 @@ export function codeOf(run: () => unknown): string | undefined {
     return isRedlineError(error) ? error.code : 'not a RedlineError';
   }
   return undefined;
+}
+
+/** The code, message and `details.problems` of the RedlineError thrown by `run`; fails the test when none is. */
+export function failureOf(run: () => unknown): { code: string; message: string; problems: Problem[] } {
+  const error = errorOf(run);
+  if (error === undefined) throw new Error('expected a RedlineError');
+  const problems = (error.details as { problems?: Problem[] } | undefined)?.problems ?? [];
+  return { code: error.code, message: error.message, problems };
 }

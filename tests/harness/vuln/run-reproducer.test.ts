@@ -13,26 +13,15 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRedlineError, type Problem } from '../../../src/errors.js';
+import { isRedlineError } from '../../../src/errors.js';
 import { reproducerDigest, type Reproducer } from '../../../src/vuln/reproducer.js';
 import { loadReproducer } from '../../../harness/vuln/load-reproducer.js';
 import { runReproducer } from '../../../harness/vuln/run-reproducer.js';
+import { failureOf } from '../../helpers/error-of.js';
 
 const hasBwrap = existsSync('/usr/bin/bwrap');
 const hasPython = existsSync('/usr/bin/python3');
 const base64 = (text: string): string => Buffer.from(text).toString('base64');
-
-/** The code and problems of the RedlineError thrown by `run`. */
-function failure(run: () => unknown): { code: string; message: string; problems: Problem[] } {
-  try {
-    run();
-  } catch (error) {
-    if (!isRedlineError(error)) throw error;
-    const problems = (error.details as { problems?: Problem[] } | undefined)?.problems ?? [];
-    return { code: error.code, message: error.message, problems };
-  }
-  throw new Error('expected a RedlineError');
-}
 
 describe('loadReproducer', () => {
   let base: string;
@@ -87,7 +76,7 @@ describe('loadReproducer', () => {
 
   it('refuses a missing manifest with E_INPUT naming it', () => {
     const path = join(dir, 'nope.json');
-    const { code, message } = failure(() => loadReproducer(path));
+    const { code, message } = failureOf(() => loadReproducer(path));
     expect(code).toBe('E_INPUT');
     expect(message).toContain(path);
   });
@@ -95,7 +84,7 @@ describe('loadReproducer', () => {
   it('refuses a manifest that is not JSON with E_MALFORMED naming it', () => {
     const path = join(dir, 'broken.json');
     writeFileSync(path, '{"command":');
-    const { code, message } = failure(() => loadReproducer(path));
+    const { code, message } = failureOf(() => loadReproducer(path));
     expect(code).toBe('E_MALFORMED');
     expect(message.startsWith(`${path}: /: not JSON`)).toBe(true);
   });
@@ -106,7 +95,7 @@ describe('loadReproducer', () => {
       files: ['poc.sh', 'missing.bin', 'data', 'escape.txt'],
       expect: { exitCode: 0 },
     });
-    const { code, message, problems } = failure(() => loadReproducer(path));
+    const { code, message, problems } = failureOf(() => loadReproducer(path));
     expect(code).toBe('E_INPUT');
     expect(problems.map((p) => [p.file, p.pointer])).toEqual([
       [path, '/files/1'],
@@ -125,7 +114,7 @@ describe('loadReproducer', () => {
     const big = join(dir, 'big.bin');
     writeFileSync(big, '');
     truncateSync(big, 8 * 1024 * 1024 + 1);
-    const tooBig = failure(() =>
+    const tooBig = failureOf(() =>
       loadReproducer(manifest({ command: 'true', files: ['big.bin'], expect: { exitCode: 0 } })),
     );
     expect(tooBig).toMatchObject({ code: 'E_INPUT', problems: [{ pointer: '/files/0' }] });
@@ -134,7 +123,7 @@ describe('loadReproducer', () => {
       writeFileSync(join(dir, name), '');
       truncateSync(join(dir, name), 7 * 1024 * 1024);
     }
-    const tooMuch = failure(() =>
+    const tooMuch = failureOf(() =>
       loadReproducer(manifest({ command: 'true', files: parts, expect: { exitCode: 0 } })),
     );
     expect(tooMuch).toMatchObject({ code: 'E_INPUT', problems: [{ pointer: '/files' }] });
@@ -142,7 +131,7 @@ describe('loadReproducer', () => {
 
   it('refuses an invalid manifest with E_SCHEMA before reading any file', () => {
     const path = manifest({ command: 'true', files: ['../outside/secret.txt'], expect: { exitCode: 0 } });
-    expect(failure(() => loadReproducer(path))).toMatchObject({
+    expect(failureOf(() => loadReproducer(path))).toMatchObject({
       code: 'E_SCHEMA',
       problems: [{ file: path, pointer: '/files/0' }],
     });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normaliseWorkPath } from '../../../src/suite/normalise-work-path.js';
 import { describe, expect, it } from 'vitest';
-import { isRedlineError, type Problem } from '../../../src/errors.js';
 import {
   checkReproducerManifest,
   deathSignal,
@@ -12,20 +11,9 @@ import {
   type Reproducer,
   type RunResult,
 } from '../../../src/vuln/reproducer.js';
+import { failureOf } from '../../helpers/error-of.js';
 
 const FILE = 'cases/reproducer.json';
-
-/** The error code, message and problems thrown by `run`. */
-function failure(run: () => unknown): { code: string; message: string; problems: Problem[] } {
-  try {
-    run();
-  } catch (error) {
-    if (!isRedlineError(error)) throw error;
-    const problems = (error.details as { problems?: Problem[] } | undefined)?.problems ?? [];
-    return { code: error.code, message: error.message, problems };
-  }
-  throw new Error('expected a RedlineError');
-}
 
 const valid = { command: 'sh ./poc.sh', files: ['poc.sh'], expect: { stdout: 'PWNED' } };
 
@@ -63,7 +51,7 @@ describe('checkReproducerManifest', () => {
     ['a file that is also a dir', { ...valid, files: ['a', 'a/b'] }, '/files/1', /inside \/files\/0/],
     ['a non-string path', { ...valid, files: [7] }, '/files/0', /must be a string/],
   ])('rejects %s with E_SCHEMA at the JSON pointer', (_name, value, pointer, message) => {
-    const { code, message: text, problems } = failure(() => checkReproducerManifest(value, FILE));
+    const { code, message: text, problems } = failureOf(() => checkReproducerManifest(value, FILE));
     expect(code).toBe('E_SCHEMA');
     expect(problems).toEqual([{ file: FILE, pointer, message: expect.stringMatching(message) as unknown }]);
     expect(text).toContain(`${FILE}: ${pointer === '' ? '/' : pointer}: `);
@@ -71,7 +59,7 @@ describe('checkReproducerManifest', () => {
 
   it('reports every problem at once', () => {
     const value = { command: '', files: ['/a', 'b', 'b'], expect: {}, timeoutSeconds: -1, extra: 1 };
-    const { code, problems } = failure(() => checkReproducerManifest(value, FILE));
+    const { code, problems } = failureOf(() => checkReproducerManifest(value, FILE));
     expect(code).toBe('E_SCHEMA');
     expect(problems.map((p) => p.pointer).sort()).toEqual(
       ['/command', '/expect', '/extra', '/files/0', '/files/2', '/timeoutSeconds'].sort(),
@@ -79,7 +67,7 @@ describe('checkReproducerManifest', () => {
   });
 
   it('rejects a manifest that is not an object', () => {
-    const { code, problems } = failure(() => checkReproducerManifest(['sh'], FILE));
+    const { code, problems } = failureOf(() => checkReproducerManifest(['sh'], FILE));
     expect(code).toBe('E_SCHEMA');
     expect(problems).toEqual([{ file: FILE, pointer: '', message: 'must be an object (got an array)' }]);
   });
@@ -87,7 +75,7 @@ describe('checkReproducerManifest', () => {
 
 describe('parseReproducerManifest', () => {
   it('rejects text that is not JSON with E_MALFORMED naming the file', () => {
-    const { code, message, problems } = failure(() => parseReproducerManifest('{"command": ', FILE));
+    const { code, message, problems } = failureOf(() => parseReproducerManifest('{"command": ', FILE));
     expect(code).toBe('E_MALFORMED');
     expect(message.startsWith(`${FILE}: /: not JSON`)).toBe(true);
     expect(problems).toEqual([{ file: FILE, pointer: '', message: expect.stringMatching(/^not JSON/) }]);
