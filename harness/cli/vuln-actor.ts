@@ -8,7 +8,7 @@ import type { KeyRole } from '../../src/schema/key-entry.js';
 
 /**
  * The keyring entry of `id`, which must have one of `roles`. E_UNKNOWN_KEY when the keyring has no such id,
- * E_ACCESS when its role is not allowed here.
+ * E_ACCESS when its role is not allowed here. Pass `entries` when the command has read the keyring already.
  *
  * @example requireActor('keys', 'grid-co', ['participant'], '--participant');
  */
@@ -17,8 +17,8 @@ export function requireActor(
   id: string,
   roles: readonly KeyRole[],
   flag: string,
+  entries: readonly KeyringEntry[] = listKeyring(keysDir),
 ): KeyringEntry {
-  const entries = listKeyring(keysDir);
   const entry = entries.find((e) => e.entry.id === id);
   if (entry === undefined) {
     const known = entries.filter((e) => roles.includes(e.entry.role)).map((e) => e.entry.id);
@@ -38,9 +38,9 @@ export function requireActor(
 }
 
 /** The sector of each keyring participant (null when the entry names none, or only blanks). */
-export function participantSectors(keysDir: string): Map<string, string | null> {
+export function participantSectors(entries: readonly KeyringEntry[]): Map<string, string | null> {
   return new Map(
-    listKeyring(keysDir)
+    entries
       .filter((e) => e.entry.role === 'participant')
       .map((e) => [e.entry.id, e.entry.sector?.trim() || null]),
   );

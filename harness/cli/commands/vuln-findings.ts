@@ -47,6 +47,7 @@ import {
 } from '../../../src/vuln/reproducer.js';
 import { SSVC_VALUES } from '../../../src/vuln/ssvc.js';
 import { PUBLIC_WELLBEING_VALUES, checkTriage, type Triage } from '../../../src/vuln/triage.js';
+import { listKeyring } from '../../../src/crypto/keyring.js';
 import { verifyFileSignature } from '../../../src/crypto/minisign-signature.js';
 import { loadReproducer } from '../../vuln/load-reproducer.js';
 import { readInputFile } from '../user-files.js';
@@ -489,7 +490,8 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
         },
       ) => {
         const dir = keysDir(flags.keys, io);
-        requireActor(dir, flags.operator, ['operator'], '--operator');
+        const keyring = listKeyring(dir);
+        requireActor(dir, flags.operator, ['operator'], '--operator', keyring);
         if (
           flags.knownExploited === true &&
           flags.exploitation !== undefined &&
@@ -501,7 +503,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
           );
         }
         const named = parseCommaList(flags.affected);
-        for (const p of named) requireActor(dir, p, ['participant'], '--affected');
+        for (const p of named) requireActor(dir, p, ['participant'], '--affected', keyring);
         const at = nowOf(io).toISOString();
         const triage = commitChange(io, { db: flags.db, keysDir: dir }, (db) => {
           const stored = getFinding(db, id);
@@ -737,7 +739,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
     .option('--keys <dir>', KEYS_HELP)
     .option('--json', 'print an array of queue items')
     .action((flags: { db?: string; keys?: string; json?: boolean }) => {
-      const sectors = participantSectors(keysDir(flags.keys, io));
+      const sectors = participantSectors(listKeyring(keysDir(flags.keys, io)));
       const db = openStore(dbPath(flags.db, io));
       let items: QueueItem[];
       try {

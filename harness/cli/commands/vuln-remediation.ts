@@ -167,7 +167,8 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
         },
       ) => {
         const dir = keysDir(flags.keys, io);
-        const operator = requireActor(dir, flags.operator, ['operator'], '--operator');
+        const keyring = listKeyring(dir);
+        const operator = requireActor(dir, flags.operator, ['operator'], '--operator', keyring);
         const signing = loadSigningKey(flags.identity);
         if (signing.keyId !== operator.signing.keyId) {
           throw new RedlineError(
@@ -177,8 +178,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
         }
         const now = nowOf(io);
         const at = now.toISOString();
-        const keyring = listKeyring(dir);
-        const sectors = participantSectors(dir);
+        const sectors = participantSectors(keyring);
         const db = openStore(dbPath(flags.db, io));
         const written: string[] = [];
         try {
@@ -452,7 +452,8 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
         flags: { operator: string; out?: string; credit?: boolean; db?: string; keys?: string },
       ) => {
         const dir = keysDir(flags.keys, io);
-        requireActor(dir, flags.operator, ['operator'], '--operator');
+        const keyring = listKeyring(dir);
+        requireActor(dir, flags.operator, ['operator'], '--operator', keyring);
         const now = nowOf(io);
         const db = openStore(dbPath(flags.db, io));
         try {
@@ -471,9 +472,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
               `finding ${id} is embargoed until ${stored.embargoUntil} (${days} day(s) from now): it is not disclosed yet`,
             );
           }
-          const organisations = new Map(
-            listKeyring(dir).map((e) => [e.entry.id, e.entry.organisation ?? e.entry.id]),
-          );
+          const organisations = new Map(keyring.map((e) => [e.entry.id, e.entry.organisation ?? e.entry.id]));
           const credits =
             flags.credit === true
               ? listReporters(db, id).map((r) => organisations.get(r.participant) ?? r.participant)
