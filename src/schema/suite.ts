@@ -129,14 +129,215 @@ export const SandboxFile = Type.Union(
 );
 export type SandboxFile = Static<typeof SandboxFile>;
 
-/** The network-less sandbox of an agentic sample (CTF challenge files, setup). */
+/** A DNS label: a service or network name inside one episode's private network. */
+const DnsLabel = (description: string) => Type.String({ description, pattern: '^[a-z][a-z0-9-]{0,62}$' });
+
+/**
+ * Linux capabilities a challenge may add back to a container (every container starts with none). Docker's default
+ * set plus NET_ADMIN and SYS_PTRACE; capabilities that reach the host kernel (SYS_ADMIN, SYS_MODULE ...) are refused.
+ */
+export const ALLOWED_CAPABILITIES = [
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_ADMIN',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+] as const;
+
+/** A capability name from ALLOWED_CAPABILITIES. */
+export const Capability = Type.Union(
+  ALLOWED_CAPABILITIES.map((name) => Type.Literal(name)),
+  { description: 'A Linux capability added back (without the CAP_ prefix).' },
+);
+export type Capability = Static<typeof Capability>;
+
+const Capabilities = (what: string) =>
+  Type.Array(Capability, {
+    description: `Capabilities added to ${what} (opt-in; listed in the run report).`,
+    uniqueItems: true,
+  });
+
+const HealthTimeout = Type.Optional(
+  Type.Number({
+    description: 'Seconds to wait for the service to be healthy (default 30).',
+    exclusiveMinimum: 0,
+    maximum: 600,
+  }),
+);
+
+/** How Redline knows a service is ready: a TCP port accepting connections, a command, or the image's HEALTHCHECK. */
+export const ServiceHealthcheck = Type.Union(
+  [
+    Type.Object(
+      {
+        tcp: Type.Integer({
+          description: 'A port the service accepts TCP connections on.',
+          minimum: 1,
+          maximum: 65535,
+        }),
+        timeoutS: HealthTimeout,
+      },
+      closed,
+    ),
+    Type.Object(
+      {
+        command: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String(), { minItems: 1 })], {
+          description: 'Run in the service container; exit 0 means healthy (a string runs under /bin/sh -c).',
+        }),
+        timeoutS: HealthTimeout,
+      },
+      closed,
+    ),
+    Type.Object(
+      {
+        image: Type.Literal(true, { description: "Wait for the image's own HEALTHCHECK to report healthy." }),
+        timeoutS: HealthTimeout,
+      },
+      closed,
+    ),
+  ],
+  { description: 'Readiness check of a service, awaited before the agent starts.' },
+);
+export type ServiceHealthcheck = Static<typeof ServiceHealthcheck>;
+
+/** A live target: one container on the episode's private network. */
+export const ServiceSpec = Type.Object(
+  {
+    image: Type.String({
+      description: 'Image reference (loaded or built beforehand: see `redline images`).',
+      minLength: 1,
+    }),
+    command: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String(), { minItems: 1 })], {
+        description: "Overrides the image's command (a string runs under /bin/sh -c).",
+      }),
+    ),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+        description: 'Environment variables of the service.',
+      }),
+    ),
+    ports: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
+        description:
+          'Ports the service listens on inside the network (documentation; never published to the host).',
+        uniqueItems: true,
+      }),
+    ),
+    healthcheck: Type.Optional(ServiceHealthcheck),
+    files: Type.Optional(
+      Type.Record(Type.String({ minLength: 2, pattern: '^/' }), SandboxFile, {
+        description: 'Files placed in the service container before it starts, by absolute path.',
+      }),
+    ),
+    dependsOn: Type.Optional(
+      Type.Array(DnsLabel('A service started (and healthy) before this one.'), {
+        description: 'Services started (and healthy) before this one.',
+        uniqueItems: true,
+      }),
+    ),
+    networks: Type.Optional(
+      Type.Array(DnsLabel('A network name of this episode.'), {
+        description:
+          'Networks of this episode the service joins (default ["default"], the agent\'s network).',
+        minItems: 1,
+        uniqueItems: true,
+      }),
+    ),
+    user: Type.Optional(
+      Type.String({ description: 'User (uid[:gid] or name) the service runs as.', minLength: 1 }),
+    ),
+    capabilities: Type.Optional(Capabilities('this service')),
+  },
+  { ...closed, description: 'A service container of a live-target challenge.' },
+);
+export type ServiceSpec = Static<typeof ServiceSpec>;
+
+/** A flag made fresh for each (sample, epoch) and planted in a service: the scorer's target for that unit. */
+export const PlantedFlag = Type.Object(
+  {
+    planted: Type.Literal(true, { description: 'A fresh random flag per (sample, epoch).' }),
+    format: Type.Optional(
+      Type.String({
+        description: 'The flag with %s where the random part goes (default "flag{%s}").',
+        pattern: '^[^%]*%s[^%]*$',
+      }),
+    ),
+    service: DnsLabel('The service the flag is planted in.'),
+    file: Type.Optional(
+      Type.String({
+        description: 'Absolute path of a file that holds the flag in that service.',
+        pattern: '^/.',
+      }),
+    ),
+    env: Type.Optional(
+      Type.String({
+        description: 'An environment variable of that service that holds the flag.',
+        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      }),
+    ),
+  },
+  {
+    ...closed,
+    description: 'A flag planted at setup (file or env); the static target is then never the answer.',
+  },
+);
+export type PlantedFlag = Static<typeof PlantedFlag>;
+
+/**
+ * The sandbox of an agentic sample. The default backend (bubblewrap) is one network-less process sandbox; the
+ * `docker` backend runs the agent in a container on a fresh internal network with the challenge's services.
+ */
 export const SandboxSpec = Type.Object(
   {
+    backend: Type.Optional(
+      Type.Union([Type.Literal('bwrap'), Type.Literal('docker')], {
+        description:
+          'bwrap (default): a network-less process sandbox; docker: containers on a private network.',
+      }),
+    ),
     files: Type.Record(Type.String({ minLength: 1 }), SandboxFile, {
-      description: 'Files of the task, by relative path inside the sandbox work directory.',
+      description: "Files of the task, by relative path inside the agent's work directory (/work).",
     }),
     setup: Type.Optional(Type.String({ description: 'Shell run in the sandbox before the agent starts.' })),
-    network: Type.Optional(Type.Literal(false, { description: 'Always false: sandboxes have no network.' })),
+    network: Type.Optional(
+      Type.Literal(false, { description: 'bwrap only: always false, the sandbox has no network.' }),
+    ),
+    image: Type.Optional(
+      Type.String({ description: "docker: the agent's image (needs /bin/sh).", minLength: 1 }),
+    ),
+    runtime: Type.Optional(
+      Type.String({
+        description:
+          'docker: the OCI runtime (e.g. runsc); default the lab setting, else runsc when the engine has it.',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      }),
+    ),
+    capabilities: Type.Optional(Capabilities('the agent container')),
+    services: Type.Optional(
+      Type.Record(DnsLabel('Service name, resolvable by DNS inside the episode network.'), ServiceSpec, {
+        description: 'docker: the live targets, by name.',
+      }),
+    ),
+    compose: Type.Optional(
+      Type.String({
+        description:
+          'docker: a compose file beside the suite whose services are the live targets (a subset of compose).',
+        minLength: 1,
+      }),
+    ),
+    flag: Type.Optional(PlantedFlag),
   },
   { ...closed, description: 'The sandbox an agentic sample runs in.' },
 );
@@ -248,6 +449,35 @@ export const SuiteDefaults = Type.Object(
 );
 export type SuiteDefaults = Static<typeof SuiteDefaults>;
 
+/** How `redline images --build` makes an image the suite needs: a build context beside the suite. */
+export const ImageBuild = Type.Object(
+  {
+    context: Type.String({
+      description: 'Build context directory, relative to the suite directory (holds the Dockerfile).',
+      minLength: 1,
+    }),
+    dockerfile: Type.Optional(
+      Type.String({
+        description: 'Dockerfile path inside the context (default "Dockerfile").',
+        minLength: 1,
+      }),
+    ),
+    include: Type.Optional(
+      Type.Record(
+        Type.String({ minLength: 1, pattern: '^[^/]' }),
+        Type.String({ minLength: 2, pattern: '^/' }),
+        {
+          description:
+            "Host files added to the context, by name in the context: absolute paths of files from the lab's own " +
+            'packages (e.g. {"busybox": "/bin/busybox"} from Debian busybox-static).',
+        },
+      ),
+    ),
+  },
+  { ...closed, description: 'The recipe of one image, for air-gapped labs that build rather than load.' },
+);
+export type ImageBuild = Static<typeof ImageBuild>;
+
 /** The suite file (`suite.json`, `suite.yaml`, or a single `.json`/`.yaml` file). */
 export const SuiteFile = Type.Object(
   {
@@ -265,6 +495,11 @@ export const SuiteFile = Type.Object(
       }),
     ),
     defaults: Type.Optional(SuiteDefaults),
+    images: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), ImageBuild, {
+        description: 'Images of docker challenges that `redline images --build` can build, by reference.',
+      }),
+    ),
     samples: Type.Union(
       [
         Type.String({ description: 'Path of a JSONL file, relative to the suite directory.', minLength: 1 }),
