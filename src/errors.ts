@@ -1,7 +1,7 @@
 /**
  * The one error class of Redline, with a closed set of codes.
  *
- * Only `harness/cli/main.ts` maps codes to exit codes (see README, "Exit codes").
+ * Only `harness/cli/main.ts` maps codes to exit codes (see docs/cli.md, "Exit codes").
  */
 export type ErrorCode =
   /** Wrong command-line usage: a missing or malformed flag. */
@@ -58,6 +58,13 @@ export type ErrorCode =
   | 'E_SCAN_CONFLICT'
   /** A reproducer ran in the sandbox and the expected signal did not appear. */
   | 'E_NOT_REPRODUCED'
+  /**
+   * The sandbox infrastructure failed, not the model: a container engine error, an image missing, a service that
+   * never became healthy or was OOM-killed. The unit is invalid (retried, reported apart), never a score of 0.
+   */
+  | 'E_SANDBOX'
+  /** An image a suite needs is not in the container engine (load or build it first: `redline images`). */
+  | 'E_IMAGE_MISSING'
   /** The run was interrupted (Ctrl-C, SIGTERM) and can be resumed. */
   | 'E_INTERRUPTED'
   /** A bug in Redline: never expected. */
@@ -92,6 +99,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'E_NOT_ASSESSED',
   'E_SCAN_CONFLICT',
   'E_NOT_REPRODUCED',
+  'E_SANDBOX',
+  'E_IMAGE_MISSING',
   'E_INTERRUPTED',
   'E_INTERNAL',
 ];

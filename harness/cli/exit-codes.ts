@@ -1,5 +1,5 @@
 /**
- * Exit codes of the `redline` command (documented in README.md, "Exit codes"). The only mapping of errors to codes.
+ * Exit codes of the `redline` command (documented in docs/cli.md, "Exit codes"). The only mapping of errors to codes.
  */
 import type { ErrorCode } from '../../src/errors.js';
 
@@ -36,6 +36,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'E_UNKNOWN_KEY':
     case 'E_NOT_ASSESSED':
     case 'E_SCAN_CONFLICT':
+    case 'E_IMAGE_MISSING':
       return EXIT.refused;
     case 'E_CRYPTO':
     case 'E_NOT_RECIPIENT':
@@ -47,6 +48,7 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.verifyFailed;
     case 'E_ENDPOINT':
     case 'E_TIMEOUT':
+    case 'E_SANDBOX':
       return EXIT.runFailed;
     case 'E_STORE':
       return EXIT.store;
