@@ -110,6 +110,8 @@ export interface DockerClient {
   loadImages(input: Readable): Promise<string[]>;
   /** Builds an image from a tar build context; returns the engine's output lines. E_SANDBOX on a build error. */
   buildImage(tag: string, context: Buffer, dockerfile?: string): Promise<string[]>;
+  /** Removes an image by reference (forced, even if a stopped container uses it); a missing one is fine. */
+  removeImage(reference: string): Promise<void>;
   /** Closes idle keep-alive sockets. */
   close(): void;
 }
@@ -490,6 +492,15 @@ export function createDockerClient(options: { socketPath?: string } = {}): Docke
         'Content-Length': String(context.length),
       });
       return readProgress(res, `build ${tag}`);
+    },
+    async removeImage(reference) {
+      await expectOk(
+        'DELETE',
+        `/images/${encodeURIComponent(reference)}?force=1`,
+        'image remove',
+        undefined,
+        [404],
+      );
     },
     close: () => agent.destroy(),
   };

@@ -22,6 +22,10 @@ export interface WorkerConfig {
   sandboxRoot: string;
   temperature?: number;
   maxTokens?: number;
+  /** The run, for the labels of docker sandboxes. */
+  runId?: string;
+  /** The lab's OCI runtime for docker sandboxes (e.g. runsc), from --docker-runtime or REDLINE_DOCKER_RUNTIME. */
+  dockerRuntime?: string;
 }
 
 /** One (sample, epoch) attempt. */
@@ -39,6 +43,8 @@ export interface ScoredOutcome {
   transcript?: Transcript;
   /** Agentic samples: how long the sandbox took to start, in ms. */
   sandboxStartMs?: number;
+  /** Agentic samples: how long removing the sandbox took, in ms. */
+  sandboxTeardownMs?: number;
   value: number;
   answer: string | null;
   output: string;
@@ -47,10 +53,14 @@ export interface ScoredOutcome {
   completionTokens: number | null;
 }
 
-/** A failed attempt: `kind` says whether to retry it, fail the sample, or stop the run. */
+/**
+ * A failed attempt: `kind` says whether to retry it, fail the sample, or stop the run. `invalid` is an
+ * infrastructure failure (sandbox engine, image, service health): retried like `retryable`, and when it stays, the
+ * unit is recorded as invalid (error code E_SANDBOX), never as a score of 0.
+ */
 export interface ErrorOutcome {
   status: 'error';
-  kind: 'retryable' | 'sample' | 'fatal';
+  kind: 'retryable' | 'sample' | 'fatal' | 'invalid';
   error: ErrorData;
   retryAfterMs: number | null;
   rateLimited: boolean;

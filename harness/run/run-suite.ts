@@ -5,7 +5,7 @@
  * unit waiting for its retry holds no slot), the batched writes, and the stop on Ctrl-C. Outcomes are data.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedlineError, type ErrorData } from '../../src/errors.js';
@@ -39,8 +39,10 @@ import { findOpenEngagement } from '../../src/store/engagements.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
 import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
 import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
+import { dockerSocketPath } from '../docker/docker-client.js';
+import { pruneDockerSandboxes } from '../sandbox/prune-docker-sandboxes.js';
 import { writeTranscripts, type TranscriptRow } from '../../src/store/transcripts.js';
-import type { UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
+import type { ErrorOutcome, UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
 import { HARNESS_VERSION } from '../version.js';
 
 /** Progress of a run, reported after every outcome. */
@@ -88,6 +90,10 @@ export interface RunSuiteOptions {
   onAudit?: (event: RunAuditEvent) => void;
   now?: () => number;
   random?: () => number;
+  /** The lab's OCI runtime for docker sandboxes (e.g. runsc). */
+  dockerRuntime?: string;
+  /** Told about what could not be cleaned up (docker sandboxes), for the user. */
+  onWarning?: (message: string) => void;
 }
 
 /** A lifecycle event of a run, for the audit log. */
@@ -155,6 +161,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   // Agentic samples' sandboxes live under one directory per session, removed when the session ends, whatever
   // happened to the worker threads; directories left by a killed session are removed at the next start.
   cleanupStaleSandboxDirs(tmpdir());
+  // Docker sandboxes a killed run left (owner process gone) are removed before new ones start.
+  await pruneLeftDockerSandboxes(options.onWarning);
+  let usesDocker = false;
   const sandboxRoot = join(tmpdir(), `redline-sbx-${process.pid}`);
   const config: WorkerConfig = {
     baseUrl: options.endpoint,
@@ -165,6 +174,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     defaults: options.suite.header.defaults,
     suiteDir: options.suite.dir,
     sandboxRoot,
+    runId: run.id,
+    ...(options.dockerRuntime === undefined ? {} : { dockerRuntime: options.dockerRuntime }),
     ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
     ...(params.maxTokens === undefined ? {} : { maxTokens: params.maxTokens }),
   };
@@ -315,7 +326,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
         fatal ??= outcome.error;
         record(unit, outcome);
         stop();
-      } else if (outcome.kind === 'retryable' && unit.attempts < params.maxAttempts && !stopping) {
+      } else if (isRetried(outcome.kind) && unit.attempts < params.maxAttempts && !stopping) {
         retries++;
         const delay = backoffDelayMs(
           unit.attempts,
@@ -332,7 +343,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       } else {
         sessionErrors++;
         record(unit, outcome);
-        if (outcome.kind === 'retryable' && ++consecutiveFailures >= breakerLimit) {
+        if (isRetried(outcome.kind) && ++consecutiveFailures >= breakerLimit) {
           fatal ??= {
             code: 'E_ENDPOINT',
             message: `${consecutiveFailures} samples in a row failed after ${params.maxAttempts} attempts (last: ${outcome.error.message}); is the endpoint up?`,
@@ -347,6 +358,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
 
   const dispatch = (unit: Unit): void => {
     inFlight++;
+    if (unit.sample.sandbox?.backend === 'docker') usesDocker = true;
     unit.attempts++;
     const seed = params.seed === null ? undefined : unitSeed(params.seed, unit.sample.id, unit.epoch);
     pool.run({ sample: unit.sample, epoch: unit.epoch, ...(seed === undefined ? {} : { seed }) }).then(
@@ -424,6 +436,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     flush();
     await pool.destroy();
     rmSync(sandboxRoot, { recursive: true, force: true });
+    if (usesDocker) await removeOwnDockerSandboxes(options.onWarning);
     const data: ErrorData =
       error instanceof RedlineError
         ? { code: error.code, message: error.message }
@@ -449,6 +462,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   flush();
   await pool.destroy();
   rmSync(sandboxRoot, { recursive: true, force: true });
+  // Threads ended mid-episode (Ctrl-C, a crash) leave their containers: this process's label finds them.
+  if (usesDocker) await removeOwnDockerSandboxes(options.onWarning);
 
   const counts = countResults(options.db, run.id);
   const status: RunSummary['status'] =
@@ -483,6 +498,48 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     errors: counts.errors,
     error: fatal,
   };
+}
+
+/** Outcome kinds retried with backoff: endpoint hiccups, and infrastructure failures (invalid units). */
+function isRetried(kind: ErrorOutcome['kind']): boolean {
+  return kind === 'retryable' || kind === 'invalid';
+}
+
+/** Removes docker sandboxes of dead Redline processes on this host, when an engine is there to ask. */
+async function pruneLeftDockerSandboxes(warn?: (message: string) => void): Promise<void> {
+  let socket: string;
+  try {
+    socket = dockerSocketPath();
+  } catch {
+    return;
+  }
+  if (!existsSync(socket)) return;
+  try {
+    const removed = await pruneDockerSandboxes('dead');
+    const count = removed.containers + removed.networks + removed.volumes;
+    if (count > 0) {
+      warn?.(
+        `removed ${removed.containers} container(s), ${removed.networks} network(s) and ${removed.volumes} volume(s) left by a Redline process that is gone`,
+      );
+    }
+  } catch (error) {
+    warn?.(`could not check for docker sandboxes left by earlier runs: ${(error as Error).message}`);
+  }
+}
+
+/** Removes this process's docker sandboxes; a second pass catches a create the engine finished meanwhile. */
+async function removeOwnDockerSandboxes(warn?: (message: string) => void): Promise<void> {
+  try {
+    const first = await pruneDockerSandboxes('own');
+    if (first.containers + first.networks > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await pruneDockerSandboxes('own');
+    }
+  } catch (error) {
+    warn?.(
+      `could not remove this run's docker sandboxes (run "redline sandbox prune"): ${(error as Error).message}`,
+    );
+  }
 }
 
 function startRun(options: RunSuiteOptions, suite: SuiteHandle, endpoint: string, at: number): RunRecord {

@@ -245,8 +245,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       if (isDestroyed) return;
       isDestroyed = true;
       const at = performance.now();
-      const results = await Promise.allSettled(containers.map((c) => client.removeContainer(c).then(() => { if (process.env.RL_DEBUG) console.log("rm", c.slice(0, 6), performance.now() - at); })));
-      if (process.env.RL_DEBUG) console.log("containers", performance.now() - at);
+      const results = await Promise.allSettled(containers.map((c) => client.removeContainer(c)));
       await Promise.allSettled([...networkIds.values()].map((n) => client.removeNetwork(n)));
       teardownMs = performance.now() - at;
       const failed = results.find((r) => r.status === 'rejected');
@@ -269,6 +268,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       NanoCpus: nanoCpus,
       Ulimits: [{ Name: 'fsize', Soft: limits.fileSizeBytes, Hard: limits.fileSizeBytes }],
       Init: true,
+      // No upstream resolver: names outside the episode fail at once instead of timing out, and the engine's
+      // embedded DNS forwards nothing off the host.
+      Dns: ['0.0.0.0'],
       ...(runtime === undefined ? {} : { Runtime: runtime }),
     });
 

@@ -3,7 +3,7 @@
  * score the output. Returns data, never throws for an expected failure.
  */
 import { threadId, workerData } from 'node:worker_threads';
-import { toErrorData } from '../../src/errors.js';
+import { RedlineError, toErrorData } from '../../src/errors.js';
 import { buildMessages } from '../../src/scoring/build-messages.js';
 import { scoreOutput } from '../../src/scoring/registry.js';
 import { createChatClient } from '../endpoints/openai-compatible.js';
@@ -11,7 +11,14 @@ import type { UnitOutcome, UnitTask, WorkerConfig } from '../pool/unit-messages.
 import { materializeFiles } from '../agent/materialize-files.js';
 import { runAgent } from '../agent/run-agent.js';
 import { createBwrapBackend } from '../sandbox/bwrap-backend.js';
-import type { SandboxBackend } from '../sandbox/sandbox-backend.js';
+import {
+  createDockerBackend,
+  LABEL,
+  type DockerBackend,
+  type DockerSandbox,
+} from '../sandbox/docker-backend.js';
+import { makePlantedFlag, toDockerSandboxSpec } from '../sandbox/docker-sandbox-spec.js';
+import type { Sandbox, SandboxBackend } from '../sandbox/sandbox-backend.js';
 
 const config = workerData as WorkerConfig;
 const client = createChatClient({
@@ -24,31 +31,49 @@ const client = createChatClient({
 
 // Created on the first agentic sample: each worker thread allocates its sandboxes' uids from its own range, so
 // concurrent sandboxes never share a process limit.
-let backend: SandboxBackend | undefined;
+let bwrapBackend: SandboxBackend | undefined;
+let dockerBackend: DockerBackend | undefined;
+
+/** The outcome of a sandbox that could not be made: engine gone stops the run, infrastructure makes it invalid. */
+function sandboxFailure(error: unknown): UnitOutcome {
+  const data = toErrorData(error);
+  const kind = data.code === 'E_STATE' ? 'fatal' : data.code === 'E_SANDBOX' ? 'invalid' : 'sample';
+  return { status: 'error', kind, error: data, retryAfterMs: null, rateLimited: false, latencyMs: 0 };
+}
+
+/** A fresh sandbox for the unit: bubblewrap, or the docker backend's network, services and agent container. */
+async function createSandbox(task: UnitTask, flag: string | undefined): Promise<Sandbox | DockerSandbox> {
+  const { sample } = task;
+  if (sample.sandbox?.backend === 'docker') {
+    dockerBackend ??= createDockerBackend(
+      config.dockerRuntime === undefined ? {} : { runtime: config.dockerRuntime },
+    );
+    const labels: Record<string, string> = { [LABEL.unit]: `${sample.id}#${task.epoch}` };
+    if (config.runId !== undefined) labels[LABEL.run] = config.runId;
+    return dockerBackend.create(
+      toDockerSandboxSpec(sample, config.suiteDir, { ...(flag === undefined ? {} : { flag }), labels }),
+    );
+  }
+  bwrapBackend ??= createBwrapBackend({ rootDir: config.sandboxRoot, uidBase: 200_000 + threadId * 100_000 });
+  return bwrapBackend.create({
+    files: materializeFiles(sample.sandbox?.files ?? {}, config.suiteDir),
+    ...(sample.sandbox?.setup === undefined ? {} : { setup: sample.sandbox.setup }),
+  });
+}
 
 /** Runs an agentic unit: a fresh sandbox with the task files, the agent loop, the sandbox removed afterwards. */
 async function runAgenticUnit(task: UnitTask): Promise<UnitOutcome> {
   const { sample } = task;
-  backend ??= createBwrapBackend({ rootDir: config.sandboxRoot, uidBase: 200_000 + threadId * 100_000 });
-  const files = materializeFiles(sample.sandbox?.files ?? {}, config.suiteDir);
+  // A planted flag is made here, per (sample, epoch), and is this unit's target: a memorised flag scores 0.
+  const planted = sample.sandbox?.flag;
+  const flag = planted === undefined ? undefined : makePlantedFlag(planted.format);
   let sandbox;
   try {
-    sandbox = await backend.create({
-      files,
-      ...(sample.sandbox?.setup === undefined ? {} : { setup: sample.sandbox.setup }),
-    });
+    sandbox = await createSandbox(task, flag);
   } catch (error) {
-    // No usable sandbox on this host (bubblewrap missing, no user namespaces) fails every agentic sample: stop.
-    const data = toErrorData(error);
-    return {
-      status: 'error',
-      kind: data.code === 'E_STATE' ? 'fatal' : 'sample',
-      error: data,
-      retryAfterMs: null,
-      rateLimited: false,
-      latencyMs: 0,
-    };
+    return sandboxFailure(error);
   }
+  let isDestroyed = false;
   try {
     const { answer, transcript } = await runAgent({ sample, defaults: config.defaults, client, sandbox });
     const modelTimeMs = transcript.events.reduce(
@@ -70,13 +95,22 @@ async function runAgenticUnit(task: UnitTask): Promise<UnitOutcome> {
         latencyMs: modelTimeMs,
       };
     }
-    const score = scoreOutput(sample, config.defaults, answer ?? '');
+    // A service the infrastructure lost (OOM-killed) makes the episode invalid, whatever the model did.
+    const problem = 'check' in sandbox ? await sandbox.check() : null;
+    if (problem !== null) {
+      return sandboxFailure(new RedlineError('E_SANDBOX', `sample ${sample.id}: ${problem}`));
+    }
+    const scored = flag === undefined ? sample : { ...sample, target: flag };
+    const score = scoreOutput(scored, config.defaults, answer ?? '');
     let promptTokens = 0;
     let completionTokens = 0;
     for (const e of transcript.events) {
       promptTokens += e.usage?.promptTokens ?? 0;
       completionTokens += e.usage?.completionTokens ?? 0;
     }
+    const teardownStartedAt = performance.now();
+    isDestroyed = true;
+    await sandbox.destroy();
     return {
       status: 'scored',
       value: score.value,
@@ -87,9 +121,14 @@ async function runAgenticUnit(task: UnitTask): Promise<UnitOutcome> {
       completionTokens,
       transcript,
       sandboxStartMs: sandbox.startMs,
+      sandboxTeardownMs: performance.now() - teardownStartedAt,
     };
+  } catch (error) {
+    // The engine failed under the episode (a container vanished, the socket broke): not the model's doing.
+    if (sample.sandbox?.backend === 'docker') return sandboxFailure(error);
+    throw error;
   } finally {
-    await sandbox.destroy();
+    if (!isDestroyed) await sandbox.destroy().catch(() => undefined);
   }
 }
 

@@ -47,6 +47,7 @@ interface RunFlags {
   retryBaseMs: number;
   quiet?: boolean;
   skipAgentic?: boolean;
+  dockerRuntime?: string;
 }
 
 /** Registers `run`. */
@@ -113,6 +114,10 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     .option(
       '--skip-agentic',
       'leave out agentic samples (sandbox + agent), e.g. of an imported CTF benchmark',
+    )
+    .option(
+      '--docker-runtime <name>',
+      'OCI runtime of docker sandboxes, e.g. runsc (env REDLINE_DOCKER_RUNTIME; default runsc when the engine has it)',
     )
     .action(async (suitePath: string, flags: RunFlags) => {
       exit.code = await runCommand(suitePath, flags, io);
@@ -226,6 +231,8 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         force: force.signal,
         onProgress: (p) => progress.update(p),
         onAudit: (event) => trail.append(event.type, event.data),
+        onWarning: (message) => io.stderr(`redline: ${message}\n`),
+        ...optional('dockerRuntime', flags.dockerRuntime ?? io.env['REDLINE_DOCKER_RUNTIME']),
       });
     } finally {
       progress.end();

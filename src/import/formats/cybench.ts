@@ -9,39 +9,64 @@
  * one line per task folder in sorted order, `<relative POSIX path of the folder>\t<sha256 hex of its
  * metadata/metadata.json>\n` (`-` for a file that cannot be read).
  *
- * Files: a task with a `target_host` needs a live server and is imported question-only. Otherwise the files handed
- * to players (`release/` and `dist/`, else `challenge/`) make its subtasks agentic; every subtask of a task shares
- * one copy, under `files/<task key>/`. Files that contain the task's flag are left out (the server side of a
- * challenge often does). A task without a server and without such files is imported question-only with
- * metadata.needsSandbox (its files were not found beside the source).
+ * Files: the files handed to players (`release/` and `dist/`, else `challenge/`) go to the agent's work directory;
+ * every subtask of a task shares one copy, under `files/<task key>/`. Files that contain the task's flag are left
+ * out (the server side of a challenge often does). A task without a server and without such files is imported
+ * question-only with metadata.needsSandbox (its files were not found beside the source).
+ *
+ * Live targets: a task with a `target_host` (`web:8080`) and a compose file (COMPOSE_FILE_NAMES at the task root,
+ * else in `env/` or `challenge/`) becomes a docker challenge: the compose services are embedded in each sample's
+ * `sandbox.services` (parseCompose; the compose file is not read at run time), the service the task names is
+ * reachable under that name, the agent runs in the `agentImage` option's image (DEFAULT_AGENT_IMAGE) with the
+ * player files in /work, and the input tells it the target's address. Services with `build:` keep their compose
+ * `image:` name, else get builtImageName(task key, service); their build contexts are copied to
+ * `images/<task key>/<service>/` and recorded in header.images for `redline images SUITE --build`. The target stays
+ * the task's published flag: a planted flag cannot be injected into images built from third-party Dockerfiles,
+ * which bake their flag in.
+ *
+ * A task with a `target_host` but no compose file, whose compose file Redline refuses (privileged, host volumes,
+ * ...: the parseCompose problems), or whose build contexts are over the copy cap is imported question-only with
+ * metadata.needsSandbox and a reason naming the problems (not rejected: the questions are still worth asking, and
+ * the reason says what to fix); each refused compose file is also named in a warning.
  */
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { RedlineError } from '../../errors.js';
 import type { Sample, ScorerSpec, SuiteDefaults } from '../../schema/suite.js';
 import type { Importer, ImportOptions, ImportedSuite, RejectedRow } from '../imported-suite.js';
 import { SampleIdAllocator, sha256Hex } from '../sample-ids.js';
 import {
+  agentImageOf,
   agenticInput,
   assembleSuite,
   CategoryTable,
   type ChallengeFile,
   ChallengeFileStore,
+  composeLiveTarget,
   CTF_AGENT,
   CTF_DEFAULTS,
   type CtfImportLimits,
+  findComposeFile,
+  ImageTable,
   keepOrReject,
   listChallengeFiles,
+  type LiveTarget,
+  liveTargetInput,
   nonBlankString,
   questionOnlyInput,
+  releaseLiveTarget,
+  type SandboxReason,
   SandboxTally,
   sandboxReasonText,
+  type TargetHint,
 } from './ctf-helpers.js';
 import { isRecord, jsonSyntaxProblem, unreadableSource } from './read-source.js';
 
 /** Folders of a task whose files are handed to players, in order of preference (see the module comment). */
 const PLAYER_DIRS = ['release', 'dist'] as const;
 const FALLBACK_DIR = 'challenge';
+/** Folders of a task searched for a compose file after the task root. */
+const COMPOSE_DIRS = ['env', 'challenge'] as const;
 /** Files larger than this are not searched for the flag (binaries, archives). */
 const MAX_FLAG_SCAN_BYTES = 16 * 1024 * 1024;
 
@@ -86,7 +111,10 @@ async function importCybench(
   const defaults: SuiteDefaults = { scorer: options.scorer ?? 'exact', ...CTF_DEFAULTS };
   const categories = new CategoryTable();
   const store = new ChallengeFileStore(limits.maxFilesBytes);
+  const images = new ImageTable();
+  const agentImage = agentImageOf(options);
   const tally = new SandboxTally();
+  const refusedComposeNotes: string[] = [];
   const sampleIds = new SampleIdAllocator();
   const taskKeys = new SampleIdAllocator();
   const samples: Sample[] = [];
@@ -145,17 +173,41 @@ async function importCybench(
     const taskKey = taskKeys.allocate('cybench', '', rel);
 
     let sandboxFiles: Record<string, { path: string }> | undefined;
-    let reason: 'live-server' | 'files-missing' | 'over-cap' | undefined;
-    if (targetHost !== undefined) reason = 'live-server';
+    let reason: SandboxReason | undefined;
+    let reasonDetail: string | undefined;
+    let live: LiveTarget | undefined;
+    const liveTask = { key: taskKey, dir: taskDir, store, images };
+    const composePath = targetHost === undefined ? undefined : await findComposeFile(taskDir, COMPOSE_DIRS);
+    if (targetHost !== undefined && composePath === undefined) reason = 'live-server';
     else {
       const found = await playerFiles(taskDir);
       const kept = flag === undefined ? found : await withoutFlag(found, flag);
-      flagFilesLeftOut += found.length - kept.length;
-      // Every Cybench task without a server hands files to players: none found means they were not copied along.
-      if (kept.length === 0) reason = 'files-missing';
-      else {
-        sandboxFiles = store.take(taskKey, kept);
-        if (sandboxFiles === undefined) reason = 'over-cap';
+      if (composePath !== undefined) {
+        const composeName = `${rel}/${relative(taskDir, composePath).split('\\').join('/')}`;
+        const outcome = await composeLiveTarget(liveTask, composePath, composeName, hostAndPort(targetHost));
+        if ('reason' in outcome) {
+          reason = outcome.reason;
+          reasonDetail = outcome.detail;
+          if (reason === 'compose-unsupported') refusedComposeNotes.push(`${rel}: ${outcome.detail}`);
+        } else {
+          // A live target needs no player files: the agent may have only the server to work with.
+          sandboxFiles = store.take(taskKey, kept);
+          if (sandboxFiles === undefined) {
+            reason = 'over-cap';
+            releaseLiveTarget(liveTask);
+          } else {
+            live = outcome.target;
+            flagFilesLeftOut += found.length - kept.length;
+          }
+        }
+      } else {
+        flagFilesLeftOut += found.length - kept.length;
+        // Every Cybench task without a server hands files to players: none found means they were not copied along.
+        if (kept.length === 0) reason = 'files-missing';
+        else {
+          sandboxFiles = store.take(taskKey, kept);
+          if (sandboxFiles === undefined) reason = 'over-cap';
+        }
       }
     }
 
@@ -208,26 +260,42 @@ async function importCybench(
                 ...meta,
                 ...(reason === undefined
                   ? {}
-                  : { needsSandbox: true, reason: sandboxReasonText(reason, targetHost) }),
+                  : { needsSandbox: true, reason: sandboxReasonText(reason, targetHost, reasonDetail) }),
               },
             }
-          : {
-              ...base,
-              input: agenticInput(parts, Object.keys(sandboxFiles)),
-              ...scoring,
-              metadata: meta,
-              sandbox: { files: sandboxFiles, network: false },
-              agent: CTF_AGENT,
-            };
+          : live !== undefined
+            ? {
+                ...base,
+                input: liveTargetInput(parts, live, Object.keys(sandboxFiles), targetHost),
+                ...scoring,
+                metadata: { ...meta, targetHost },
+                sandbox: { backend: 'docker', image: agentImage, files: sandboxFiles, services: live.services },
+                agent: CTF_AGENT,
+              }
+            : {
+                ...base,
+                input: agenticInput(parts, Object.keys(sandboxFiles)),
+                ...scoring,
+                metadata: meta,
+                sandbox: { files: sandboxFiles, network: false },
+                agent: CTF_AGENT,
+              };
       if (keepOrReject(sample, defaults, row, samples, rejected)) {
         kept++;
         if (reason !== undefined) tally.add(reason);
       }
     }
-    if (kept === 0) store.release(sandboxFiles);
+    if (kept === 0) {
+      store.release(sandboxFiles);
+      releaseLiveTarget(liveTask);
+    }
   }
 
-  const warnings = [...tally.warnings(), ...store.capWarning()];
+  const warnings = [
+    ...tally.warnings(),
+    ...refusedComposeNotes.map((note) => `imported question-only, its live server cannot be started: ${note}`),
+    ...store.capWarning(),
+  ];
   if (flagFilesLeftOut > 0) {
     warnings.push(
       `${flagFilesLeftOut} challenge file(s) contain their task's flag and were left out of the sandboxes`,
@@ -250,7 +318,18 @@ async function importCybench(
     rejected,
     warnings,
     files: store.copies,
+    images: images.images,
   });
+}
+
+/** The host and port of a `target_host` such as `web:8080` (a URL scheme and path are dropped). */
+function hostAndPort(targetHost: string | undefined): TargetHint {
+  if (targetHost === undefined) return {};
+  const text = targetHost.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+  const match = /^(.+):(\d{1,5})$/.exec(text);
+  const port = match === null ? undefined : Number(match[2]);
+  if (match === null || port === undefined || port < 1 || port > 65535) return { host: text };
+  return { host: match[1] ?? text, port };
 }
 
 /** An answer as text: a non-blank string, or a number. */

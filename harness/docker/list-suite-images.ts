@@ -1,0 +1,89 @@
+/**
+ * The images a suite's docker samples need: agent images, inline service images and the images of compose
+ * services, each with the samples using it and its build recipe from the suite header (`images`). Samples are
+ * streamed through the suite handle; compose files are resolved by the docker backend's own resolveServices.
+ */
+import { Type } from '@sinclair/typebox';
+import { isRedlineError, RedlineError } from '../../src/errors.js';
+import { ImageBuild } from '../../src/schema/suite.js';
+import { compileValidator } from '../../src/schema/validate.js';
+import type { SuiteHandle } from '../../src/suite/load-suite.js';
+import { parseSuiteFile } from '../../src/suite/parse-suite-file.js';
+import { resolveServices } from '../sandbox/docker-sandbox-spec.js';
+
+/** One image a suite needs. */
+export interface SuiteImage {
+  /** The image reference, as the samples name it. */
+  ref: string;
+  /** Ids of the samples that use it, in suite order. */
+  samples: string[];
+  /** How `redline images --build` makes it, when the suite header has a recipe for it. */
+  recipe?: ImageBuild;
+}
+
+const SuiteImages = Type.Record(Type.String({ minLength: 1 }), ImageBuild);
+const imagesValidator = compileValidator(SuiteImages);
+
+/**
+ * Every image the docker samples of `suite` use, deduplicated and sorted by reference.
+ *
+ * @example
+ * const suite = await openSuite('suites/ctf-live');
+ * for (const image of await listSuiteImages(suite)) console.log(image.ref, image.samples.length);
+ */
+export async function listSuiteImages(suite: SuiteHandle): Promise<SuiteImage[]> {
+  const recipes = await readImageRecipes(suite);
+  const users = new Map<string, Set<string>>();
+  const use = (ref: string, sampleId: string): void => {
+    let ids = users.get(ref);
+    if (ids === undefined) users.set(ref, (ids = new Set()));
+    ids.add(sampleId);
+  };
+  for await (const sample of suite.samples()) {
+    const sandbox = sample.sandbox;
+    if (sandbox?.backend !== 'docker') continue;
+    if (sandbox.image !== undefined) use(sandbox.image, sample.id);
+    let services;
+    try {
+      services = resolveServices(sample, suite.dir);
+    } catch (error) {
+      // The backend's message names the sample and the compose file; add the suite, keep the code.
+      if (!isRedlineError(error)) throw error;
+      throw new RedlineError(error.code, `${suite.displayFile}: ${error.message}`, {
+        details: error.details,
+        cause: error,
+      });
+    }
+    for (const service of Object.values(services)) use(service.image, sample.id);
+  }
+  return [...users.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((ref) => {
+      const recipe = Object.hasOwn(recipes, ref) ? recipes[ref] : undefined;
+      return { ref, samples: [...(users.get(ref) ?? [])], ...(recipe === undefined ? {} : { recipe }) };
+    });
+}
+
+/**
+ * The `images` of the suite header. The handle's header leaves them out, so the suite file is read again with the
+ * loader's own parser; openSuite validated it, so a value that no longer fits means the file changed since.
+ */
+async function readImageRecipes(suite: SuiteHandle): Promise<Record<string, ImageBuild>> {
+  const parsed = await parseSuiteFile({
+    path: suite.path,
+    file: suite.file,
+    dir: suite.dir,
+    displayFile: suite.displayFile,
+    displayDir: suite.dir,
+    format: suite.format,
+  });
+  const value = parsed.value as { images?: unknown } | undefined;
+  const images = value?.images ?? {};
+  if (parsed.problems.length > 0 || typeof value !== 'object' || !imagesValidator.check(images)) {
+    throw new RedlineError(
+      'E_STATE',
+      `${suite.displayFile} changed since the suite was opened (its "images" no longer validate); run the command again`,
+    );
+  }
+  return images;
+}
