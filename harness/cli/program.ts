@@ -9,6 +9,7 @@ import type { CliIo } from './io.js';
 import { registerAccessCommands } from './commands/access.js';
 import { registerAssessCommands } from './commands/assess.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerImagesCommand } from './commands/images.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerReportCommands } from './commands/report.js';
@@ -46,6 +47,7 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerTranscriptCommand(program, io, exit);
   registerAccessCommands(program, io, exit);
   registerVulnCommands(program, io, exit);
+  registerImagesCommand(program, io, exit);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

@@ -19,7 +19,10 @@ export function renderReport(report: RunReport): string {
   lines.push(`Model ${report.model}  endpoint ${report.endpoint}  developer ${report.developer ?? '-'}`);
   lines.push(
     `Units ${report.samples.total} (${report.epochs} epoch${report.epochs === 1 ? '' : 's'}, reducer ${report.reducer}): ` +
-      `${report.samples.scored} scored, ${report.samples.errors} errors`,
+      `${report.samples.scored} scored, ${report.samples.errors} errors` +
+      (report.samples.invalid === undefined
+        ? ''
+        : ` (${report.samples.invalid} invalid: the sandbox infrastructure failed, not the model; excluded from the means)`),
   );
   lines.push('');
   const rows: string[][] = [

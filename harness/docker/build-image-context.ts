@@ -68,14 +68,26 @@ export async function buildImageContext(source: ImageRecipeSource): Promise<Imag
   const contextDir = await resolveContextDir(source, refuse);
   const entries: ImageContextEntry[] = [];
   const data = new Map<string, Buffer>();
-  await walk(contextDir, contextDir, '', entries, data, (path, message) =>
-    refuse('context', `${path}: ${message}`),
-  );
+  try {
+    await walk(contextDir, contextDir, '', entries, data, (path, message) =>
+      refuse('context', `${path}: ${message}`),
+    );
+  } catch (error) {
+    if (error instanceof RedlineError) throw error;
+    throw refuse('context', `${recipe.context} cannot be read (${errorCode(error)})`);
+  }
 
   for (const [name, hostPath] of Object.entries(recipe.include ?? {})) {
     const field = `include/${escapePointer(name)}`;
     const path = posix.normalize(name);
-    if (path.startsWith('../') || path === '..' || path === '.' || path.startsWith('/') || name.includes('\\')) {
+    if (
+      path.startsWith('../') ||
+      path === '..' ||
+      path === '.' ||
+      path.startsWith('/') ||
+      path.endsWith('/') ||
+      name.includes('\\')
+    ) {
       throw refuse(field, `"${name}" is not a plain path inside the context`);
     }
     if (!isAbsolute(hostPath)) throw refuse(field, `${hostPath} is not an absolute path`);
@@ -83,7 +95,10 @@ export async function buildImageContext(source: ImageRecipeSource): Promise<Imag
     try {
       stats = await stat(hostPath);
     } catch (error) {
-      throw refuse(field, `${hostPath} cannot be read (${errorCode(error)}): install the package that has it`);
+      throw refuse(
+        field,
+        `${hostPath} cannot be read (${errorCode(error)}): install the package that has it`,
+      );
     }
     if (!stats.isFile()) throw refuse(field, `${hostPath} is not a regular file`);
     if (data.has(path) || entries.some((e) => e.path === path)) {
@@ -91,7 +106,8 @@ export async function buildImageContext(source: ImageRecipeSource): Promise<Imag
     }
     for (const parent of parentsOf(path)) {
       const existing = entries.find((e) => e.path === parent);
-      if (existing?.type === 'file') throw refuse(field, `"${name}" is below the file ${parent} of the context`);
+      if (existing?.type === 'file')
+        throw refuse(field, `"${name}" is below the file ${parent} of the context`);
       if (existing === undefined) {
         entries.push({ path: parent, type: 'dir', mode: 0o755, size: 0, source: hostPath });
       }
@@ -128,7 +144,8 @@ async function resolveContextDir(
   refuse: (field: string, message: string) => RedlineError,
 ): Promise<string> {
   const { context } = source.recipe;
-  if (isAbsolute(context)) throw refuse('context', `${context} is absolute: give a path relative to the suite`);
+  if (isAbsolute(context))
+    throw refuse('context', `${context} is absolute: give a path relative to the suite`);
   const suiteDir = await realpath(source.suiteDir);
   const lexical = resolve(suiteDir, context);
   if (!isInside(suiteDir, lexical)) throw refuse('context', `${context} leaves the suite directory`);
@@ -138,7 +155,8 @@ async function resolveContextDir(
   } catch (error) {
     throw refuse('context', `${context} cannot be read (${errorCode(error)})`);
   }
-  if (!isInside(suiteDir, real)) throw refuse('context', `${context} leads out of the suite directory (a symlink)`);
+  if (!isInside(suiteDir, real))
+    throw refuse('context', `${context} leads out of the suite directory (a symlink)`);
   if (!(await stat(real)).isDirectory()) throw refuse('context', `${context} is not a directory`);
   return real;
 }

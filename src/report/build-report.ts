@@ -9,7 +9,7 @@ import type { Policy } from '../schema/policy.js';
 import { policyDigest } from '../policy/policy-digest.js';
 import { activePolicy } from '../store/policies.js';
 import type { Db } from '../store/open-store.js';
-import { countResults } from '../store/results.js';
+import { countInvalid, countResults } from '../store/results.js';
 import { reduceSampleValues } from '../store/run-stats.js';
 import { getRun, type RunStatus } from '../store/runs.js';
 
@@ -20,7 +20,8 @@ export interface RunReport {
   suite: { id: string; version: string; sha256: string };
   model: string;
   developer: string | null;
-  samples: { total: number; scored: number; errors: number };
+  /** `invalid` (present when nonzero): errors where the sandbox infrastructure failed, not the model. */
+  samples: { total: number; scored: number; errors: number; invalid?: number };
   overall: ScoreSummary['overall'];
   categories: ScoreSummary['categories'];
   /** The decision; `policy` also carries the sha256 of the policy decided under. */
@@ -82,7 +83,12 @@ export function buildReport(db: Db, runId: string, options: BuildReportOptions =
     suite: { id: run.suite.id, version: run.suite.version, sha256: run.suite.sha256 },
     model: run.model,
     developer: run.developer,
-    samples: { total: run.totalUnits, scored: counts.scored, errors: counts.errors },
+    samples: {
+      total: run.totalUnits,
+      scored: counts.scored,
+      errors: counts.errors,
+      ...invalidCount(db, runId),
+    },
     overall: summary.overall,
     categories: summary.categories,
     designation: { ...designation, policy: { ...designation.policy, sha256: policyDigest(policy) } },
@@ -96,4 +102,10 @@ export function buildReport(db: Db, runId: string, options: BuildReportOptions =
     ci: { method, confidence },
     harnessVersion: run.harnessVersion,
   };
+}
+
+/** `{invalid: n}` when the run has invalid units, else nothing (the contract's shape for every other run). */
+function invalidCount(db: Db, runId: string): { invalid?: number } {
+  const invalid = countInvalid(db, runId);
+  return invalid === 0 ? {} : { invalid };
 }

@@ -33,6 +33,20 @@ export interface ResultCounts {
   errors: number;
 }
 
+/** Error codes of units whose sandbox infrastructure failed (invalid, not the model's doing). */
+export const INVALID_ERROR_CODES = ['E_SANDBOX', 'E_IMAGE_MISSING'] as const;
+
+/** Units of a run recorded invalid (their sandbox infrastructure failed); they are among the errors. */
+export function countInvalid(db: Db, runId: string): number {
+  const row = db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM results WHERE run_id = ? AND status = 'error'
+       AND error_code IN (${INVALID_ERROR_CODES.map(() => '?').join(', ')})`,
+    )
+    .get(runId, ...INVALID_ERROR_CODES) as { n: number };
+  return row.n;
+}
+
 /** A batched writer of results bound to one database. */
 export interface ResultWriter {
   /** Writes `records` in one transaction. */

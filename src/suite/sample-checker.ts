@@ -6,10 +6,11 @@
  * declares `categories`, every sample must name one of them (a suite that wants uncategorised samples declares
  * "default").
  */
-import { realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep, win32 } from 'node:path';
 import type { Problem } from '../errors.js';
 import { checkSample } from '../scoring/check-sample.js';
+import { checkDockerSandbox, type ComposeReader } from '../sandbox/check-docker-sandbox.js';
 import { Sample, type SuiteDefaults } from '../schema/suite.js';
 import { compileValidator, escapePointer } from '../schema/validate.js';
 import type { SuiteHasher } from './hash-suite.js';
@@ -61,6 +62,8 @@ export function createSampleChecker(context: {
 }): SampleChecker {
   const { declared, defaults, problems } = context;
   const checkSandboxPath = createSandboxPathCheck(context.dir);
+  const readCompose =
+    context.dir === undefined ? undefined : createComposeReader(context.dir, checkSandboxPath);
   let hasher = context.hasher;
   const declaredSet = declared === undefined ? undefined : new Set(declared);
   const firstSeenById = new Map<string, number>();
@@ -130,6 +133,15 @@ export function createSampleChecker(context: {
       const message = checkSandboxPath(file.path);
       if (message !== undefined) at(`/sandbox/files/${escapePointer(name)}/path`, message);
     }
+    for (const [service, spec] of Object.entries(sample.sandbox?.services ?? {})) {
+      for (const [name, file] of Object.entries(spec.files ?? {})) {
+        if (typeof file !== 'object' || !('path' in file)) continue;
+        const message = checkSandboxPath(file.path);
+        if (message !== undefined)
+          at(`/sandbox/services/${service}/files/${escapePointer(name)}/path`, message);
+      }
+    }
+    for (const issue of checkDockerSandbox(sample, readCompose)) at(issue.pointer, issue.message);
     const nonFinite = findNonFiniteNumbers(sample, '');
     for (const pointer of nonFinite)
       at(pointer, 'must be a finite number (JSON cannot represent NaN or Infinity)');
@@ -244,4 +256,19 @@ export function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   const type = typeof value;
   return type === 'object' ? 'an object' : `a ${type}`;
+}
+
+/** Reads compose files beside the suite, under the same path rules as sandbox files. */
+function createComposeReader(dir: string, checkPath: (path: string) => string | undefined): ComposeReader {
+  return (path) => {
+    const problem = checkPath(path);
+    if (problem !== undefined) return { problem: problem.replace('sandbox file', 'compose file') };
+    try {
+      return { text: readFileSync(resolve(dir, path), 'utf8') };
+    } catch (error) {
+      return {
+        problem: `cannot read compose file "${path}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      };
+    }
+  };
 }

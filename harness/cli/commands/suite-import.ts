@@ -5,6 +5,12 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { RedlineError, formatProblem } from '../../../src/errors.js';
+import {
+  DEFAULT_AGENT_IMAGE,
+  summarizeSandboxes,
+  type CtfImportOptions,
+  type SandboxSummary,
+} from '../../../src/import/formats/ctf-helpers.js';
 import { IMPORTERS, findImporter } from '../../../src/import/registry.js';
 import { parseFieldMap } from '../../../src/import/parse-field-map.js';
 import { ScorerSpec } from '../../../src/schema/suite.js';
@@ -25,6 +31,7 @@ interface ImportFlags {
   map?: string;
   scorer?: string;
   partial?: 'jaccard';
+  agentImage?: string;
   strict?: boolean;
   json?: boolean;
 }
@@ -75,11 +82,15 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
         'jaccard',
       ]),
     )
+    .option(
+      '--agent-image <ref>',
+      `cybench/nyu-ctf: the agent's image in docker challenges, supplied by the lab (default ${DEFAULT_AGENT_IMAGE})`,
+    )
     .option('--strict', 'exit 2 when any row could not be imported (the suite is still written)')
     .option('--json', 'print {suite, imported, rejected, warnings} as JSON')
     .action(async (format: string, source: string, flags: ImportFlags) => {
       const importer = findImporter(format);
-      const imported = await importer.importSource(source, {
+      const options: CtfImportOptions = {
         ...(flags.id === undefined ? {} : { id: flags.id }),
         ...(flags.version === undefined ? {} : { version: flags.version }),
         ...(flags.title === undefined ? {} : { title: flags.title }),
@@ -88,7 +99,9 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
         ...(flags.map === undefined ? {} : { map: parseFieldMap(flags.map) }),
         ...(flags.scorer === undefined ? {} : { scorer: parseScorer(flags.scorer) }),
         ...(flags.partial === undefined ? {} : { partial: flags.partial }),
-      });
+        ...(flags.agentImage === undefined ? {} : { agentImage: flags.agentImage }),
+      };
+      const imported = await importer.importSource(source, options);
       if (imported.samples.length === 0) {
         for (const r of imported.rejected)
           io.stderr(`  ${source}: row ${r.index}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}\n`);
@@ -106,9 +119,10 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
           `the imported suite in ${flags.out} does not validate: a bug in the ${format} importer`,
         );
       }
+      const sandboxes = summarizeSandboxes(imported.samples);
       if (flags.json === true) {
         io.stdout(
-          `${JSON.stringify({ suite: { dir: flags.out, ...validation.suite }, imported: imported.samples.length, copiedFiles: copied, rejected: imported.rejected, warnings: imported.warnings }, null, 2)}\n`,
+          `${JSON.stringify({ suite: { dir: flags.out, ...validation.suite }, imported: imported.samples.length, copiedFiles: copied, tasks: sandboxes, rejected: imported.rejected, warnings: imported.warnings }, null, 2)}\n`,
         );
       } else {
         io.stdout(
@@ -116,6 +130,8 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
             `${validation.suite?.id ?? ''}@${validation.suite?.version ?? ''}, sha256 ${validation.suite?.sha256 ?? ''}` +
             `${copied > 0 ? `, ${copied} challenge files copied` : ''}\n`,
         );
+        const tasks = sandboxSummaryLine(sandboxes, imported.rejected.length);
+        if (tasks !== undefined) io.stdout(`${tasks}\n`);
         if (imported.rejected.length > 0) {
           io.stdout(`${imported.rejected.length} row(s) not imported:\n`);
           for (const r of imported.rejected)
@@ -125,4 +141,22 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
       }
       exit.code = flags.strict === true && imported.rejected.length > 0 ? EXIT.usage : EXIT.ok;
     });
+}
+
+/**
+ * `tasks: 2 agentic (docker), 3 agentic (bwrap), 4 question-only (2 need a sandbox: see the warnings); 1 row not
+ * imported`, or undefined for an import without agentic tasks or tasks that need a sandbox (a multiple-choice
+ * benchmark).
+ */
+function sandboxSummaryLine(summary: SandboxSummary, rejected: number): string | undefined {
+  if (summary.docker + summary.bwrap + summary.needsSandbox === 0) return undefined;
+  const needs =
+    summary.needsSandbox === 0
+      ? ''
+      : ` (${summary.needsSandbox} need${summary.needsSandbox === 1 ? 's' : ''} a sandbox: see the warnings)`;
+  return (
+    `tasks: ${summary.docker} agentic (docker), ${summary.bwrap} agentic (bwrap), ` +
+    `${summary.questionOnly} question-only${needs}` +
+    (rejected === 0 ? '' : `; ${rejected} row${rejected === 1 ? '' : 's'} not imported (below)`)
+  );
 }

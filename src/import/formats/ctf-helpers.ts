@@ -714,7 +714,7 @@ export function liveTargetInput(
   const address = target.port === undefined ? target.host : `${target.host}:${target.port}`;
   const called =
     originalName !== undefined && originalName !== address && originalName !== target.host
-      ? ` (the task calls it ${originalName})`
+      ? ` (originally ${originalName})`
       : '';
   const lines = [`The target server is reachable from your machine at ${address}${called}.`];
   if (fileNames.length > 0)
