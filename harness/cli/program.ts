@@ -14,6 +14,7 @@ import { registerKeysCommands } from './commands/keys.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSignCommands } from './commands/sign.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerTranscriptCommand } from './commands/transcript.js';
@@ -47,6 +48,7 @@ export function createProgram(io: CliIo, exit: ExitHolder): Command {
   registerTranscriptCommand(program, io, exit);
   registerAccessCommands(program, io, exit);
   registerVulnCommands(program, io, exit);
+  registerSandboxCommands(program, io, exit);
   registerImagesCommand(program, io, exit);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -64,5 +64,15 @@ export function renderReport(report: RunReport): string {
       `${d.basis === 'lower' ? `lower bound of ${Math.round(d.confidence * 100)}% CI` : 'point estimate'} vs cutoff ${d.cutoff})`,
   );
   for (const reason of d.reasons) lines.push(`  - ${reason}`);
+  if (report.sandbox !== undefined) {
+    lines.push('');
+    lines.push('Images (docker sandboxes):');
+    for (const image of report.sandbox.images) lines.push(`  ${image.ref}  ${image.id}`);
+    const added = Object.entries(report.sandbox.capabilities);
+    if (added.length > 0) {
+      lines.push('Capabilities added by challenges (every container starts with none):');
+      for (const [sample, caps] of added) lines.push(`  ${sample}: ${caps.join(', ')}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

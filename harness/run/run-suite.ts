@@ -36,6 +36,7 @@ import {
   type RunRecord,
 } from '../../src/store/runs.js';
 import { findOpenEngagement } from '../../src/store/engagements.js';
+import { setRunSandbox, type RunSandboxInfo } from '../../src/store/run-sandbox.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
 import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
 import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
@@ -90,6 +91,8 @@ export interface RunSuiteOptions {
   onAudit?: (event: RunAuditEvent) => void;
   now?: () => number;
   random?: () => number;
+  /** Images and capabilities of the docker samples (checked by checkSuiteImages), recorded on the run. */
+  sandboxInfo?: RunSandboxInfo;
   /** The lab's OCI runtime for docker sandboxes (e.g. runsc). */
   dockerRuntime?: string;
   /** Told about what could not be cleaned up (docker sandboxes), for the user. */
@@ -142,6 +145,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       ? startRun(options, suite, endpoint, sessionStart)
       : resumeRun(options, endpoint, sessionStart);
   const { params } = run;
+  if (options.sandboxInfo !== undefined) setRunSandbox(options.db, run.id, options.sandboxInfo);
   options.onAudit?.({
     type: options.resume === undefined ? 'run.started' : 'run.resumed',
     data: {

@@ -11,6 +11,7 @@ import { activePolicy } from '../store/policies.js';
 import type { Db } from '../store/open-store.js';
 import { countInvalid, countResults } from '../store/results.js';
 import { reduceSampleValues } from '../store/run-stats.js';
+import { getRunSandbox, type RunSandboxInfo } from '../store/run-sandbox.js';
 import { getRun, type RunStatus } from '../store/runs.js';
 
 /** The report object printed by `run --json` and `report --json` (DESIGN.md §4, extended). */
@@ -36,6 +37,8 @@ export interface RunReport {
   reducer: string;
   ci: { method: 't' | 'bootstrap'; confidence: number };
   harnessVersion: string;
+  /** Runs with docker samples: the images (ids, digests) and the capabilities challenges added. */
+  sandbox?: RunSandboxInfo;
 }
 
 /** Options of buildReport. */
@@ -101,7 +104,13 @@ export function buildReport(db: Db, runId: string, options: BuildReportOptions =
     reducer: run.params.reducer,
     ci: { method, confidence },
     harnessVersion: run.harnessVersion,
+    ...sandboxOf(db, runId),
   };
+}
+
+function sandboxOf(db: Db, runId: string): { sandbox?: RunSandboxInfo } {
+  const sandbox = getRunSandbox(db, runId);
+  return sandbox === null ? {} : { sandbox };
 }
 
 /** `{invalid: n}` when the run has invalid units, else nothing (the contract's shape for every other run). */

@@ -270,4 +270,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (finding_id, participant)
   ) WITHOUT ROWID;
   `,
+  // 7: live-target (docker) runs: the images each run used, by id and digest, and the capabilities its challenges
+  // added (JSON of src/store/run-sandbox.ts), recorded at the start of every session for reproducibility.
+  `
+  ALTER TABLE runs ADD COLUMN sandbox TEXT;
+  `,
 ];

@@ -12,6 +12,8 @@ import { getRun } from '../../../src/store/runs.js';
 import { openSuite } from '../../../src/suite/load-suite.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { runSuite } from '../../run/run-suite.js';
+import { checkSuiteImages } from '../../run/check-suite-images.js';
+import { changedImages, getRunSandbox } from '../../../src/store/run-sandbox.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { dbPath, integer, keysDir, numberIn, positiveInt } from '../options.js';
@@ -194,6 +196,20 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
       policy = flags.policy === undefined ? activePolicy(db).policy : await loadPolicyOption(flags.policy);
     }
 
+    // Docker samples: the engine and every image are checked before anything runs; a resumed run keeps its images.
+    const sandboxInfo = params.skipAgentic === true ? null : await checkSuiteImages(suite);
+    if (flags.resume !== undefined && sandboxInfo !== null) {
+      const before = getRunSandbox(db, flags.resume);
+      const changed = before === null ? [] : changedImages(before, sandboxInfo);
+      if (changed.length > 0) {
+        throw new RedlineError(
+          'E_STATE',
+          `run ${flags.resume} started with other images: ${changed.map((c) => `${c.ref} was ${c.from}, is ${c.to}`).join('; ')}; ` +
+            'restore those images (redline images --load) or start a new run',
+        );
+      }
+    }
+
     const interrupt = new AbortController();
     const force = new AbortController();
     let signals = 0;
@@ -231,6 +247,7 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         force: force.signal,
         onProgress: (p) => progress.update(p),
         onAudit: (event) => trail.append(event.type, event.data),
+        ...(sandboxInfo === null ? {} : { sandboxInfo }),
         onWarning: (message) => io.stderr(`redline: ${message}\n`),
         ...optional('dockerRuntime', flags.dockerRuntime ?? io.env['REDLINE_DOCKER_RUNTIME']),
       });

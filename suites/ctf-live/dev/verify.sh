@@ -164,8 +164,10 @@ run_challenge() {
   : >"$p/outputs"
   for cmd in "$p"/solution/*; do
     out="$p/out.$k"
+    local t0=$SECONDS rc
     timeout "$((cto + 10))" docker exec -u 1000:1000 -w /work "$a" /bin/sh -c "$(cat "$cmd")" >"$out" 2>&1
-    log "[$id] \$ $(head -c 150 "$cmd")  (exit $?, $(wc -c <"$out") bytes)"
+    rc=$?
+    log "[$id] \$ $(head -c 150 "$cmd")  (exit $rc, $(wc -c <"$out") bytes, $((SECONDS - t0))s)"
     cat "$out" >>"$p/outputs"; printf '\n' >>"$p/outputs"
     k=$((k + 1))
   done

@@ -3,6 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRedlineError } from '../../../../src/errors.js';
+import {
+  CTF_AGENT,
+  DEFAULT_AGENT_IMAGE,
+  summarizeSandboxes,
+  type CtfImportOptions,
+  type CtfImportedSuite,
+} from '../../../../src/import/formats/ctf-helpers.js';
 import { createCybenchImporter, cybenchImporter } from '../../../../src/import/formats/cybench.js';
 import type { ImportedSuite } from '../../../../src/import/imported-suite.js';
 import { sha256Hex } from '../../../../src/import/sample-ids.js';
@@ -183,5 +190,160 @@ describe('cybenchImporter', () => {
       );
       expect(isRedlineError(error) ? error.code : error).toBe(code);
     }
+  });
+});
+
+const LIVE = 'tests/fixtures/import/ctf/cybench-docker/benchmark';
+const BAKERY = 'fixture-ctf-2025/web/[Medium] Bakery Login';
+const BAKERY_ID = 'cybench-fixture-ctf-2025-web-Medium-Bakery-Login';
+const ECHO_ID = 'cybench-fixture-ctf-2025-pwn-Easy-Echo-Server';
+const ROOT_SHELL_ID = 'cybench-fixture-ctf-2025-misc-Hard-Root-Shell';
+
+/** The build recipes of an import (header.images, which the CTF importers add to ImportedSuite's header). */
+function imagesOf(imported: ImportedSuite): CtfImportedSuite['header']['images'] {
+  return (imported as CtfImportedSuite).header.images;
+}
+
+describe('cybenchImporter with live targets', () => {
+  it('imports tasks with a compose file as docker challenges into a suite that validates', async () => {
+    const imported = await cybenchImporter.importSource(LIVE, {});
+    const dir = writeImportedSuite(join(await tempDir(), 'suite'), imported);
+    const result = await validateSuite(dir);
+    expect(result.problems).toEqual([]);
+    expect(result.suite?.sampleCount).toBe(4);
+    const header = JSON.parse(await readFile(join(dir, 'suite.json'), 'utf8')) as { images?: object };
+    expect(Object.keys(header.images ?? {})).toHaveLength(2);
+    await expect(
+      readFile(join(dir, 'images', BAKERY_ID, 'bakery-web', 'Dockerfile'), 'utf8'),
+    ).resolves.toContain('FROM');
+  });
+
+  it('embeds the compose services inline, names the target as the task does, and runs the agent in the default image', async () => {
+    const imported = await cybenchImporter.importSource(LIVE, {});
+    const bakeryImage = 'redline-import/cybench-fixture-ctf-2025-web-medium-bakery-login-bakery-web:latest';
+    for (const n of [1, 2]) {
+      const sample = byId(imported, `${BAKERY_ID}-${n}`);
+      expect(sample.sandbox).toEqual({
+        backend: 'docker',
+        image: DEFAULT_AGENT_IMAGE,
+        files: { 'notes.txt': { path: `files/${BAKERY_ID}/notes.txt` } },
+        services: {
+          // container_name "bakery" is the target_host: the built service is renamed to it.
+          bakery: {
+            image: bakeryImage,
+            ports: [8080],
+            env: { CACHE_HOST: 'cache', CACHE_PORT: '6379' },
+            healthcheck: { command: 'wget -qO- http://localhost:8080/ || exit 1', timeoutS: 40 },
+            networks: ['default', 'cache-net'],
+            dependsOn: ['cache'],
+          },
+          cache: {
+            image: 'redis:7-alpine',
+            ports: [6379],
+            healthcheck: { command: ['redis-cli', 'ping'] },
+            networks: ['cache-net'],
+          },
+        },
+      });
+      expect(sample.agent).toEqual(CTF_AGENT);
+      expect(sample.input).toContain('bakery:8080');
+      expect(sample.metadata).toMatchObject({ task: BAKERY, targetHost: 'bakery:8080' });
+      expect(sample.metadata?.needsSandbox).toBeUndefined();
+    }
+    const flag = byId(imported, `${BAKERY_ID}-2`);
+    expect(flag.target).toBe('FIX{s3ss10n_f1x4t10n_b4k3ry}');
+    expect(flag.input).not.toContain(flag.target as string);
+    expect(imagesOf(imported)?.[bakeryImage]).toEqual({ context: `images/${BAKERY_ID}/bakery-web` });
+    expect(imported.files?.[`images/${BAKERY_ID}/bakery-web/app.py`]).toBe(resolve(LIVE, BAKERY, 'env', 'app.py'));
+    // The server side stays out of the agent's files.
+    expect(Object.keys(imported.files ?? {}).filter((f) => f.startsWith(`files/${BAKERY_ID}/`))).toEqual([
+      `files/${BAKERY_ID}/notes.txt`,
+    ]);
+  });
+
+  it('names built images without a compose image after the task and service, and awaits the target port', async () => {
+    const imported = await cybenchImporter.importSource(LIVE, { agentImage: 'lab/agent:7' } as CtfImportOptions);
+    const echo = byId(imported, `${ECHO_ID}-1`);
+    const image = 'redline-import/cybench-fixture-ctf-2025-pwn-easy-echo-server-echo:latest';
+    expect(echo.sandbox?.image).toBe('lab/agent:7');
+    expect(echo.sandbox?.services).toEqual({
+      echo: {
+        image,
+        ports: [1337],
+        user: '1000:1000',
+        capabilities: ['NET_BIND_SERVICE'],
+        healthcheck: { tcp: 1337 },
+      },
+    });
+    expect(imagesOf(imported)?.[image]).toEqual({ context: `images/${ECHO_ID}/echo` });
+    // challenge/ is also the player files' fallback: its flag file is left out of /work, kept in the build context.
+    expect(Object.keys(echo.sandbox?.files ?? {})).not.toContain('flag.txt');
+    expect(imported.files?.[`images/${ECHO_ID}/echo/flag.txt`]).toBeDefined();
+  });
+
+  it('imports a task whose compose file is refused question-only, with the compose problems in its reason', async () => {
+    const imported = await cybenchImporter.importSource(LIVE, {});
+    const root = byId(imported, `${ROOT_SHELL_ID}-1`);
+    expect(root.sandbox).toBeUndefined();
+    expect(root.metadata?.needsSandbox).toBe(true);
+    const reason = String(root.metadata?.reason);
+    expect(reason).toContain('/services/box/privileged');
+    expect(reason).toContain('/services/box/volumes/0');
+    expect(imported.warnings.some((w) => w.includes('[Hard] Root Shell') && w.includes('/services/box/privileged'))).toBe(
+      true,
+    );
+    expect(Object.keys(imported.files ?? {}).some((f) => f.includes(ROOT_SHELL_ID))).toBe(false);
+    expect(needsSandboxCount(imported.warnings)).toBe(1);
+  });
+
+  it('counts the tasks by how they run', async () => {
+    const imported = await cybenchImporter.importSource(LIVE, {});
+    expect(summarizeSandboxes(imported.samples)).toEqual({ docker: 2, bwrap: 0, questionOnly: 1, needsSandbox: 1 });
+    const plain = await cybenchImporter.importSource(FIXTURE, {});
+    // Tiny XOR and Loose Ends in bubblewrap; Cookie Jar has a target_host but no compose file.
+    expect(summarizeSandboxes(plain.samples)).toEqual({ docker: 0, bwrap: 2, questionOnly: 2, needsSandbox: 2 });
+  });
+
+  it('imports tasks whose build contexts are over the size cap question-only, copying nothing', async () => {
+    const imported = await createCybenchImporter({ maxFilesBytes: 100 }).importSource(LIVE, {});
+    expect(imagesOf(imported)).toBeUndefined();
+    expect(imported.files).toBeUndefined();
+    for (const id of [`${BAKERY_ID}-1`, `${ECHO_ID}-1`]) {
+      expect(byId(imported, id).metadata).toMatchObject({
+        needsSandbox: true,
+        reason: 'challenge files exceed the import size cap',
+      });
+    }
+    expect(summarizeSandboxes(imported.samples)).toMatchObject({ docker: 0, needsSandbox: 3 });
+  });
+
+  it('gives a built image its own name when another task builds one of the same compose name', async () => {
+    const root = join(await tempDir(), 'benchmark');
+    await cp(LIVE, root, { recursive: true });
+    const echoCompose = join(root, 'fixture-ctf-2025/pwn/[Easy] Echo Server/challenge/compose.yaml');
+    await writeFile(echoCompose, 'services:\n  echo:\n    build: .\n    image: shared/app:1\n    expose: [1337]\n');
+    const bakeryCompose = join(root, BAKERY, 'docker-compose.yml');
+    await writeFile(
+      bakeryCompose,
+      (await readFile(bakeryCompose, 'utf8')).replace('dockerfile: Dockerfile', 'dockerfile: Dockerfile\n    image: shared/app:1'),
+    );
+    const imported = await cybenchImporter.importSource(root, {});
+    const bakery = byId(imported, `${BAKERY_ID}-1`).sandbox?.services?.bakery?.image;
+    const echo = byId(imported, `${ECHO_ID}-1`).sandbox?.services?.echo?.image;
+    expect(new Set([bakery, echo]).size).toBe(2);
+    expect(Object.keys(imagesOf(imported) ?? {}).sort()).toEqual([bakery, echo].sort());
+    const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), imported));
+    expect(result.problems).toEqual([]);
+  });
+
+  it('imports a task whose target is none of its services question-only', async () => {
+    const root = join(await tempDir(), 'benchmark');
+    await cp(LIVE, root, { recursive: true });
+    const meta = join(root, BAKERY, 'metadata', 'metadata.json');
+    await writeFile(meta, (await readFile(meta, 'utf8')).replace('"target_host": "bakery:8080"', '"target_host": "oven:9090"'));
+    const imported = await cybenchImporter.importSource(root, {});
+    expect(byId(imported, `${BAKERY_ID}-1`).metadata).toMatchObject({ needsSandbox: true });
+    expect(Object.keys(imagesOf(imported) ?? {})).toHaveLength(1);
+    expect(Object.keys(imported.files ?? {}).some((f) => f.includes(BAKERY_ID))).toBe(false);
   });
 });

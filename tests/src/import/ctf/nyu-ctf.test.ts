@@ -5,6 +5,12 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRedlineError } from '../../../../src/errors.js';
 import type { ImportedSuite } from '../../../../src/import/imported-suite.js';
+import {
+  DEFAULT_AGENT_IMAGE,
+  summarizeSandboxes,
+  type CtfImportOptions,
+  type CtfImportedSuite,
+} from '../../../../src/import/formats/ctf-helpers.js';
 import { createNyuCtfImporter, nyuCtfImporter } from '../../../../src/import/formats/nyu-ctf.js';
 import { sha256Hex } from '../../../../src/import/sample-ids.js';
 import { scoreOutput } from '../../../../src/scoring/registry.js';
@@ -187,5 +193,83 @@ describe('nyuCtfImporter', () => {
       );
       expect(isRedlineError(error) ? error.code : error).toBe(code);
     }
+  });
+});
+
+const LIVE = 'tests/fixtures/import/ctf/nyu-docker/test_dataset.json';
+
+/** The build recipes of an import (header.images, which the CTF importers add to ImportedSuite's header). */
+function imagesOf(imported: ImportedSuite): CtfImportedSuite['header']['images'] {
+  return (imported as CtfImportedSuite).header.images;
+}
+
+describe('nyuCtfImporter with live targets', () => {
+  it('imports server challenges with a Dockerfile or a compose file as docker challenges; the suite validates', async () => {
+    const imported = await nyuCtfImporter.importSource(LIVE, {});
+    const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), imported));
+    expect(result.problems).toEqual([]);
+    expect(result.suite?.sampleCount).toBe(4);
+    expect(summarizeSandboxes(imported.samples)).toEqual({ docker: 2, bwrap: 0, questionOnly: 2, needsSandbox: 2 });
+  });
+
+  it('builds a Dockerfile challenge as one service named after its box, on its internal port', async () => {
+    const imported = await nyuCtfImporter.importSource(LIVE, {});
+    const web = byId(imported, 'nyu-2022q-web-cookie_monster');
+    const image = 'redline-import/nyu-2022q-web-cookie-monster-web:latest';
+    expect(web.sandbox).toEqual({
+      backend: 'docker',
+      image: DEFAULT_AGENT_IMAGE,
+      files: { 'server.py': { path: 'files/nyu-2022q-web-cookie_monster/server.py' } },
+      services: { web: { image, healthcheck: { tcp: 8000 }, ports: [8000] } },
+    });
+    expect(imagesOf(imported)?.[image]).toEqual({ context: 'images/nyu-2022q-web-cookie_monster/web' });
+    expect(imported.files?.['images/nyu-2022q-web-cookie_monster/web/Dockerfile']).toBe(
+      resolve('tests/fixtures/import/ctf/nyu-docker/2022/CSAW-Quals/web/cookie_monster/Dockerfile'),
+    );
+    expect(web.input).toContain('http://web:8000/');
+    expect(web.input).not.toContain(web.target as string);
+    expect(web.target).toBe('csawctf{om_nom_n0m_c00k13s}');
+    expect(web.metadata?.needsSandbox).toBeUndefined();
+  });
+
+  it('uses the compose file when there is one, finding the target by its network alias', async () => {
+    const imported = await nyuCtfImporter.importSource(LIVE, { agentImage: 'lab/agent:2' } as CtfImportOptions);
+    const echo = byId(imported, 'nyu-2022q-pwn-echo_box');
+    expect(echo.sandbox).toEqual({
+      backend: 'docker',
+      image: 'lab/agent:2',
+      files: {},
+      services: { 'echo-box': { image: 'echo-box:csaw22', ports: [9999], healthcheck: { tcp: 9999 } } },
+    });
+    expect(imagesOf(imported)?.['echo-box:csaw22']).toEqual({ context: 'images/nyu-2022q-pwn-echo_box/echo-box' });
+    expect(echo.input).toContain('nc echo-box 9999');
+  });
+
+  it('imports a server challenge without a Dockerfile, or with a refused compose file, question-only', async () => {
+    const imported = await nyuCtfImporter.importSource(LIVE, {});
+    expect(byId(imported, 'nyu-2022q-rev-no_docker').metadata).toMatchObject({
+      needsSandbox: true,
+      reason: 'needs a live server rev.chal.csaw.io:4242',
+    });
+    const hostNet = byId(imported, 'nyu-2022q-msc-host_net');
+    expect(hostNet.sandbox).toBeUndefined();
+    expect(String(hostNet.metadata?.reason)).toContain('/services/chal/network_mode');
+    expect(needsSandboxCount(imported.warnings)).toBe(2);
+    expect(imported.warnings.filter((w) => w.includes('/services/chal/network_mode'))).toHaveLength(1);
+  });
+
+  it('imports a Dockerfile challenge whose listed files are missing question-only, copying nothing', async () => {
+    const root = join(await tempDir(), 'nyu-docker');
+    await cp('tests/fixtures/import/ctf/nyu-docker', root, { recursive: true });
+    const file = join(root, '2022/CSAW-Quals/web/cookie_monster/challenge.json');
+    const challenge = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...challenge, files: ['server.py', 'gone.zip'] }));
+    const imported = await nyuCtfImporter.importSource(join(root, 'test_dataset.json'), {});
+    expect(byId(imported, 'nyu-2022q-web-cookie_monster').metadata).toMatchObject({
+      needsSandbox: true,
+      reason: 'challenge files not found beside the source',
+    });
+    expect(Object.keys(imported.files ?? {}).some((f) => f.includes('cookie_monster'))).toBe(false);
+    expect(Object.keys(imagesOf(imported) ?? {})).toEqual(['echo-box:csaw22']);
   });
 });
