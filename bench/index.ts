@@ -9,6 +9,7 @@ import { benchEndToEnd } from './e2e-throughput.js';
 import { benchPolicy } from './policy-bench.js';
 import { benchAgentic } from './agentic-bench.js';
 import { benchVuln } from './vuln-bench.js';
+import { benchLive } from './live-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
@@ -33,6 +34,7 @@ benchVuln(log);
 
 log('\nAgentic CTF episodes in bubblewrap sandboxes (simulated agent replaying the solution commands):');
 await benchAgentic(log);
+await benchLive(log);
 
 log('\nEnd to end (simulator and runner in separate processes, loopback HTTP):');
 const figures = await benchEndToEnd(log);

@@ -246,9 +246,13 @@ export function createDockerClient(options: { socketPath?: string } = {}): Docke
         continue;
       }
       if (item.error !== undefined) {
-        throw new RedlineError('E_SANDBOX', `docker engine: ${what}: ${String(item.error).trim()}`, {
-          details: { output: lines },
-        });
+        throw new RedlineError(
+          'E_SANDBOX',
+          `docker engine: ${what}: ${(typeof item.error === 'string' ? item.error : JSON.stringify(item.error)).trim()}`,
+          {
+            details: { output: lines },
+          },
+        );
       }
       const line =
         typeof item.stream === 'string' ? item.stream : typeof item.status === 'string' ? item.status : '';
@@ -297,7 +301,7 @@ export function createDockerClient(options: { socketPath?: string } = {}): Docke
               try {
                 fail({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }, 'exec start');
               } catch (error) {
-                reject(error as Error);
+                reject(error instanceof Error ? error : new Error(String(error)));
               }
             });
             return;
@@ -363,8 +367,11 @@ export function createDockerClient(options: { socketPath?: string } = {}): Docke
     },
     async info() {
       const info = await expectJson('GET', '/info', 'info');
-      const runtimes = Object.keys((info['Runtimes'] ?? {}) as Record<string, unknown>);
-      return { runtimes, serverVersion: String(info['ServerVersion'] ?? '') };
+      const runtimes = Object.keys(info['Runtimes'] ?? {});
+      return {
+        runtimes,
+        serverVersion: typeof info['ServerVersion'] === 'string' ? info['ServerVersion'] : '',
+      };
     },
     async inspectImage(reference) {
       const response = await call('GET', `/images/${encodeURIComponent(reference)}/json`);

@@ -3,12 +3,9 @@
  * services, each with the samples using it and its build recipe from the suite header (`images`). Samples are
  * streamed through the suite handle; compose files are resolved by the docker backend's own resolveServices.
  */
-import { Type } from '@sinclair/typebox';
 import { isRedlineError, RedlineError } from '../../src/errors.js';
-import { ImageBuild } from '../../src/schema/suite.js';
-import { compileValidator } from '../../src/schema/validate.js';
+import type { ImageBuild } from '../../src/schema/suite.js';
 import type { SuiteHandle } from '../../src/suite/load-suite.js';
-import { parseSuiteFile } from '../../src/suite/parse-suite-file.js';
 import { resolveServices } from '../sandbox/docker-sandbox-spec.js';
 
 /** One image a suite needs. */
@@ -21,9 +18,6 @@ export interface SuiteImage {
   recipe?: ImageBuild;
 }
 
-const SuiteImages = Type.Record(Type.String({ minLength: 1 }), ImageBuild);
-const imagesValidator = compileValidator(SuiteImages);
-
 /**
  * Every image the docker samples of `suite` use, deduplicated and sorted by reference.
  *
@@ -32,7 +26,7 @@ const imagesValidator = compileValidator(SuiteImages);
  * for (const image of await listSuiteImages(suite)) console.log(image.ref, image.samples.length);
  */
 export async function listSuiteImages(suite: SuiteHandle): Promise<SuiteImage[]> {
-  const recipes = await readImageRecipes(suite);
+  const recipes = suite.header.images ?? {};
   const users = new Map<string, Set<string>>();
   const use = (ref: string, sampleId: string): void => {
     let ids = users.get(ref);
@@ -62,28 +56,4 @@ export async function listSuiteImages(suite: SuiteHandle): Promise<SuiteImage[]>
       const recipe = Object.hasOwn(recipes, ref) ? recipes[ref] : undefined;
       return { ref, samples: [...(users.get(ref) ?? [])], ...(recipe === undefined ? {} : { recipe }) };
     });
-}
-
-/**
- * The `images` of the suite header. The handle's header leaves them out, so the suite file is read again with the
- * loader's own parser; openSuite validated it, so a value that no longer fits means the file changed since.
- */
-async function readImageRecipes(suite: SuiteHandle): Promise<Record<string, ImageBuild>> {
-  const parsed = await parseSuiteFile({
-    path: suite.path,
-    file: suite.file,
-    dir: suite.dir,
-    displayFile: suite.displayFile,
-    displayDir: suite.dir,
-    format: suite.format,
-  });
-  const value = parsed.value as { images?: unknown } | undefined;
-  const images = value?.images ?? {};
-  if (parsed.problems.length > 0 || typeof value !== 'object' || !imagesValidator.check(images)) {
-    throw new RedlineError(
-      'E_STATE',
-      `${suite.displayFile} changed since the suite was opened (its "images" no longer validate); run the command again`,
-    );
-  }
-  return images;
 }

@@ -249,7 +249,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       await Promise.allSettled([...networkIds.values()].map((n) => client.removeNetwork(n)));
       teardownMs = performance.now() - at;
       const failed = results.find((r) => r.status === 'rejected');
-      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+      if (failed !== undefined) throw failed.reason;
     }
 
     const hostConfig = (extra: {

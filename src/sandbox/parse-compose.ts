@@ -197,7 +197,8 @@ class ComposeReader {
       return;
     }
     for (const key of Object.keys(root)) {
-      if (['services', 'networks', 'volumes', 'version', 'name'].includes(key) || key.startsWith('x-')) continue;
+      if (['services', 'networks', 'volumes', 'version', 'name'].includes(key) || key.startsWith('x-'))
+        continue;
       this.#problem(
         [key],
         `top-level \`${key}\` is not supported (it needs host files or settings): remove it, or put what it holds in the image`,
@@ -224,6 +225,14 @@ class ComposeReader {
       const spec = this.#out.services[label];
       // compose waits for the image's own HEALTHCHECK when the file gives none.
       if (spec !== undefined && spec.healthcheck === undefined) spec.healthcheck = { image: true };
+    }
+    const cycle = findCycle(this.#out.services);
+    if (cycle !== undefined) {
+      const name = [...this.#services].find(([, label]) => label === cycle[0])?.[0] ?? cycle[0] ?? '';
+      this.#problem(
+        ['services', name, 'depends_on'],
+        `the services depend on each other in a cycle (${cycle.join(' -> ')}): remove one of the dependencies`,
+      );
     }
     for (const [name, label] of this.#services) {
       const spec = this.#out.services[label];
@@ -289,7 +298,10 @@ class ComposeReader {
               [...path, key],
               `network driver ${JSON.stringify(value)} is refused (it reaches the host's network): remove \`driver\``,
             );
-        } else if (!['name', 'internal', 'attachable', 'labels', 'enable_ipv6'].includes(key) && !key.startsWith('x-'))
+        } else if (
+          !['name', 'internal', 'attachable', 'labels', 'enable_ipv6'].includes(key) &&
+          !key.startsWith('x-')
+        )
           this.#problem(
             [...path, key],
             `network \`${key}\` is not supported (every episode network is private and addressed by the engine): remove it`,
@@ -353,7 +365,10 @@ class ComposeReader {
       }
       const other = byLabel.get(label);
       if (other !== undefined) {
-        this.#problem(['services', name], `services "${other}" and "${name}" both become "${label}": rename one`);
+        this.#problem(
+          ['services', name],
+          `services "${other}" and "${name}" both become "${label}": rename one`,
+        );
         continue;
       }
       byLabel.set(label, name);
@@ -529,7 +544,13 @@ class ComposeReader {
     let missing: string | undefined;
     const text = value.replace(
       /\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-      (match, braced: string | undefined, operator: string | undefined, operand: string | undefined, bare: string | undefined) => {
+      (
+        match,
+        braced: string | undefined,
+        operator: string | undefined,
+        operand: string | undefined,
+        bare: string | undefined,
+      ) => {
         if (match === '$$') return '$';
         if (operator === '-' || operator === ':-') return operand ?? '';
         // Unset: `${VAR:+alt}` is empty.
@@ -659,7 +680,9 @@ class ComposeReader {
     const d = { ...HEALTH_DEFAULTS, ...seconds, retries: retries ?? HEALTH_DEFAULTS.retries };
     // The longest compose would wait before calling the service unhealthy.
     const budget = d.startPeriod + d.retries * (d.interval + d.timeout);
-    const timeout = isTimed ? { timeoutS: Math.min(MAX_HEALTH_TIMEOUT_S, Math.max(1, Math.ceil(budget))) } : {};
+    const timeout = isTimed
+      ? { timeoutS: Math.min(MAX_HEALTH_TIMEOUT_S, Math.max(1, Math.ceil(budget))) }
+      : {};
     if (command !== undefined) return { command, ...timeout };
     if (value.test !== undefined) return undefined;
     return isTimed ? { image: true, ...timeout } : undefined;
@@ -684,7 +707,8 @@ class ComposeReader {
     const found: string[] = [];
     const add = (name: unknown, path: Path): void => {
       const label = typeof name === 'string' ? this.#services.get(name) : undefined;
-      if (label === undefined) this.#problem(path, `depends on ${JSON.stringify(name)}, which is not a service of this file`);
+      if (label === undefined)
+        this.#problem(path, `depends on ${JSON.stringify(name)}, which is not a service of this file`);
       else found.push(label);
     };
     if (Array.isArray(value)) value.forEach((name, i) => add(name, [...at, i]));
@@ -821,6 +845,30 @@ class ComposeReader {
   }
 }
 
+/** A depends_on cycle among `services`: the names along it, or undefined. */
+function findCycle(services: Record<string, ServiceSpec>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
+    state.set(name, 'visiting');
+    path.push(name);
+    for (const next of services[name]?.dependsOn ?? []) {
+      const cycle = services[next] === undefined ? undefined : visit(next);
+      if (cycle !== undefined) return cycle;
+    }
+    path.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of Object.keys(services)) {
+    const cycle = visit(name);
+    if (cycle !== undefined) return cycle;
+  }
+  return undefined;
+}
+
 /** Splits a command line as compose does (POSIX shell words, no expansion); undefined for unbalanced quotes. */
 export function splitCommand(line: string): string[] | undefined {
   const words: string[] = [];
@@ -834,7 +882,8 @@ export function splitCommand(line: string): string[] | undefined {
       else word += c;
     } else if (quote === '"') {
       if (c === '"') quote = undefined;
-      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line.charAt(i + 1))) word += line.charAt(++i);
+      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line.charAt(i + 1)))
+        word += line.charAt(++i);
       else word += c;
     } else if (c === "'" || c === '"') {
       quote = c;
@@ -861,7 +910,11 @@ function containerPorts(entry: unknown): number[] | undefined {
   if (typeof entry === 'number') return isPort(entry) ? [entry] : undefined;
   if (typeof entry !== 'string') return undefined;
   // HOST_IP:HOST:CONTAINER/proto -> CONTAINER (IPv6 host addresses are bracketed, so the last ':' still splits).
-  const container = entry.replace(/\/(tcp|udp|sctp)$/i, '').split(':').at(-1) ?? '';
+  const container =
+    entry
+      .replace(/\/(tcp|udp|sctp)$/i, '')
+      .split(':')
+      .at(-1) ?? '';
   const range = /^(\d+)(?:-(\d+))?$/.exec(container);
   if (range === null) return undefined;
   const first = Number(range[1]);
@@ -879,7 +932,8 @@ function durationSeconds(text: string): number | undefined {
   const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
   if (!/^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/.test(text)) return undefined;
   let total = 0;
-  for (const [, n, u] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(n) * (unit[u ?? ''] ?? 0);
+  for (const [, n, u] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g))
+    total += Number(n) * (unit[u ?? ''] ?? 0);
   return total;
 }
 

@@ -4,7 +4,7 @@
  * of `samples()` re-reads the file (and checks it still has the content that was validated and hashed).
  */
 import { formatProblem, RedlineError } from '../errors.js';
-import { Sample, type Category, type SuiteDefaults } from '../schema/suite.js';
+import { Sample, type Category, type ImageBuild, type SuiteDefaults } from '../schema/suite.js';
 import { compileValidator } from '../schema/validate.js';
 import type { SuiteHasher } from './hash-suite.js';
 import type { SuiteFormat } from './locate-suite.js';
@@ -26,6 +26,8 @@ export interface SuiteHeader {
   categories: Record<string, Required<Pick<Category, 'weight'>> & Omit<Category, 'weight'>>;
   /** The suite's `defaults`, `{}` when it has none. */
   defaults: SuiteDefaults;
+  /** Build recipes of the images its docker samples use (`redline images --build`), when it has any. */
+  images?: Record<string, ImageBuild>;
 }
 
 /** An opened, validated suite. */

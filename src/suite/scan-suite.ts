@@ -203,5 +203,6 @@ function resolveHeader(suite: SuiteFile, seen: ReadonlyMap<string, number>): Sui
     ...(suite.license === undefined ? {} : { license: suite.license }),
     categories,
     defaults: suite.defaults ?? {},
+    ...(suite.images === undefined ? {} : { images: suite.images }),
   };
 }

@@ -210,9 +210,10 @@ function missingError(run: ImagesRun, images: ImageStatus[], what?: string): Red
   const missing = images.filter((i) => i.status === 'missing');
   const withRecipe = missing.filter((i) => i.recipe !== null).map((i) => i.ref);
   const without = missing.filter((i) => i.recipe === null).map((i) => i.ref);
-  const ways = [`load them with "redline images ${run.path} --load DIR" (a directory written by --save)`];
+  const them = missing.length === 1 ? 'it' : 'them';
+  const ways = [`load ${them} with "redline images ${run.path} --load DIR" (a directory written by --save)`];
   if (withRecipe.length > 0)
-    ways.push(`build ${without.length === 0 ? 'them' : withRecipe.join(', ')} with "--build"`);
+    ways.push(`build ${without.length === 0 ? them : withRecipe.join(', ')} with "--build"`);
   if (without.length > 0)
     ways.push(
       `${without.join(', ')} ha${without.length === 1 ? 's' : 've'} no recipe in the suite's "images"`,

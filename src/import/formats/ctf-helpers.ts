@@ -8,6 +8,7 @@
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep, win32 } from 'node:path';
 import { formatProblem } from '../../errors.js';
+import { checkDockerSandbox } from '../../sandbox/check-docker-sandbox.js';
 import { composeNameToLabel, parseCompose, type ParsedCompose } from '../../sandbox/parse-compose.js';
 import { checkSample } from '../../scoring/check-sample.js';
 import {
@@ -332,7 +333,9 @@ export function sampleProblem(sample: Sample, defaults: SuiteDefaults): string |
   const issues =
     schema.length > 0
       ? schema.map((p) => `${p.pointer === '' ? '/' : p.pointer}: ${p.message}`)
-      : checkSample(sample, defaults).map((i) => `${i.pointer === '' ? '/' : i.pointer}: ${i.message}`);
+      : [...checkSample(sample, defaults), ...checkDockerSandbox(sample)].map(
+          (i) => `${i.pointer === '' ? '/' : i.pointer}: ${i.message}`,
+        );
   return issues.length === 0 ? undefined : issues.join('; ');
 }
 
@@ -406,7 +409,9 @@ export function assembleSuite(parts: SuiteParts): CtfImportedSuite {
       license: licenseLine(options, parts.upstream),
       categories: parts.categories.categories,
       defaults: parts.defaults,
-      ...(parts.images === undefined || Object.keys(parts.images).length === 0 ? {} : { images: parts.images }),
+      ...(parts.images === undefined || Object.keys(parts.images).length === 0
+        ? {}
+        : { images: parts.images }),
       source: {
         format: parts.format,
         file: parts.source,
@@ -439,7 +444,8 @@ export interface SandboxSummary {
 export function summarizeSandboxes(samples: readonly Sample[]): SandboxSummary {
   const kinds = new Map<string, keyof SandboxSummary>();
   for (const sample of samples) {
-    const task = typeof sample.metadata?.task === 'string' ? `task:${sample.metadata.task}` : `id:${sample.id}`;
+    const task =
+      typeof sample.metadata?.task === 'string' ? `task:${sample.metadata.task}` : `id:${sample.id}`;
     const kind: keyof SandboxSummary =
       sample.sandbox !== undefined
         ? sample.sandbox.backend === 'docker'
@@ -459,13 +465,21 @@ export function summarizeSandboxes(samples: readonly Sample[]): SandboxSummary {
 }
 
 /** Names of a compose file, in order of preference. */
-export const COMPOSE_FILE_NAMES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yaml', 'compose.yml'];
+export const COMPOSE_FILE_NAMES = [
+  'docker-compose.yml',
+  'docker-compose.yaml',
+  'compose.yaml',
+  'compose.yml',
+];
 
 /** Compose files larger than this are not read (a compose file is a few KiB). */
 const MAX_COMPOSE_BYTES = 1024 * 1024;
 
 /** The first compose file (a regular file, not a symlink) in `dir` or its `subdirs`, in that order; or undefined. */
-export async function findComposeFile(dir: string, subdirs: readonly string[] = []): Promise<string | undefined> {
+export async function findComposeFile(
+  dir: string,
+  subdirs: readonly string[] = [],
+): Promise<string | undefined> {
   for (const sub of ['', ...subdirs]) {
     for (const name of COMPOSE_FILE_NAMES) {
       const path = join(dir, sub, name);
@@ -604,7 +618,8 @@ export async function dockerfileLiveTarget(
 ): Promise<LiveTargetOutcome> {
   const files = await listChallengeFiles(contextDir, true);
   const dir = `images/${task.key}/${service}`;
-  if (!task.store.takeDir(dir, files)) return { reason: 'over-cap', detail: 'the build context is over the size cap' };
+  if (!task.store.takeDir(dir, files))
+    return { reason: 'over-cap', detail: 'the build context is over the size cap' };
   const image = builtImageName(task.key, service);
   task.images.claim(image, { context: dir }, `${resolve(contextDir)}\0Dockerfile`, task.key);
   return { target: reachable({ [service]: { image } }, service, port) };
@@ -674,7 +689,8 @@ function chooseTarget(
     (names.length === 1 ? names[0] : undefined);
   if (found === undefined) return undefined;
   // The task's own name for the target resolves when it is a DNS label not taken by another service.
-  if (label === undefined || label === 'localhost' || services[label] !== undefined) return { services, host: found };
+  if (label === undefined || label === 'localhost' || services[label] !== undefined)
+    return { services, host: found };
   return { services: renameService(services, found, label), host: label };
 }
 
@@ -692,14 +708,17 @@ function renameService(
 }
 
 /** The services with the target on the agent's network ("default") and, when it has no healthcheck, awaited on its port. */
-function reachable(services: Record<string, ServiceSpec>, host: string, port: number | undefined): LiveTarget {
+function reachable(
+  services: Record<string, ServiceSpec>,
+  host: string,
+  port: number | undefined,
+): LiveTarget {
   const spec = services[host];
   if (spec !== undefined) {
     const networks = spec.networks;
     if (networks !== undefined && !networks.includes('default')) spec.networks = ['default', ...networks];
     if (spec.healthcheck === undefined && port !== undefined) spec.healthcheck = { tcp: port };
-    if (port !== undefined && spec.ports?.includes(port) !== true)
-      spec.ports = [...(spec.ports ?? []), port];
+    if (port !== undefined && spec.ports?.includes(port) !== true) spec.ports = [...(spec.ports ?? []), port];
   }
   return { services, host, ...(port === undefined ? {} : { port }) };
 }

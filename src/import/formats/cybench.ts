@@ -269,7 +269,12 @@ async function importCybench(
                 input: liveTargetInput(parts, live, Object.keys(sandboxFiles), targetHost),
                 ...scoring,
                 metadata: { ...meta, targetHost },
-                sandbox: { backend: 'docker', image: agentImage, files: sandboxFiles, services: live.services },
+                sandbox: {
+                  backend: 'docker',
+                  image: agentImage,
+                  files: sandboxFiles,
+                  services: live.services,
+                },
                 agent: CTF_AGENT,
               }
             : {
@@ -293,7 +298,9 @@ async function importCybench(
 
   const warnings = [
     ...tally.warnings(),
-    ...refusedComposeNotes.map((note) => `imported question-only, its live server cannot be started: ${note}`),
+    ...refusedComposeNotes.map(
+      (note) => `imported question-only, its live server cannot be started: ${note}`,
+    ),
     ...store.capWarning(),
   ];
   if (flagFilesLeftOut > 0) {
@@ -325,7 +332,10 @@ async function importCybench(
 /** The host and port of a `target_host` such as `web:8080` (a URL scheme and path are dropped). */
 function hostAndPort(targetHost: string | undefined): TargetHint {
   if (targetHost === undefined) return {};
-  const text = targetHost.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+  const text = targetHost
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/\/.*$/, '');
   const match = /^(.+):(\d{1,5})$/.exec(text);
   const port = match === null ? undefined : Number(match[2]);
   if (match === null || port === undefined || port < 1 || port > 65535) return { host: text };

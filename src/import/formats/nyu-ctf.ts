@@ -173,7 +173,8 @@ async function importNyu(
     let live: LiveTarget | undefined;
     const liveTask: LiveTargetTask = { key: id, dir: challengeDir, store, images };
     const composePath = needsServer ? await findComposeFile(challengeDir) : undefined;
-    const hasDockerfile = needsServer && composePath === undefined && (await hasFile(challengeDir, 'Dockerfile'));
+    const hasDockerfile =
+      needsServer && composePath === undefined && (await hasFile(challengeDir, 'Dockerfile'));
     if (needsServer && composePath === undefined && !hasDockerfile) reason = 'live-server';
     else if (listed.length > 0 || needsServer) {
       const { files, missing } = await resolveListedFiles(challengeDir, listed);
@@ -183,7 +184,10 @@ async function importNyu(
         if (sandboxFiles === undefined) reason = 'over-cap';
       } else {
         const portNumber = portValue(port);
-        const hint = { ...(box === undefined ? {} : { host: box }), ...(portNumber === undefined ? {} : { port: portNumber }) };
+        const hint = {
+          ...(box === undefined ? {} : { host: box }),
+          ...(portNumber === undefined ? {} : { port: portNumber }),
+        };
         const outcome: LiveTargetOutcome =
           composePath === undefined
             ? await dockerfileLiveTarget(liveTask, challengeDir, boxService(box), portNumber)
@@ -231,7 +235,10 @@ async function importNyu(
             }
           : {
               ...base,
-              input: agenticInput(partsFor(box ?? 'the challenge server', port ?? 'its port'), Object.keys(sandboxFiles)),
+              input: agenticInput(
+                partsFor(box ?? 'the challenge server', port ?? 'its port'),
+                Object.keys(sandboxFiles),
+              ),
               target: flag,
               metadata,
               sandbox: { files: sandboxFiles, network: false },
@@ -259,7 +266,9 @@ async function importNyu(
     rejected,
     warnings: [
       ...tally.warnings(),
-      ...refusedComposeNotes.map((note) => `imported question-only, its live server cannot be started: ${note}`),
+      ...refusedComposeNotes.map(
+        (note) => `imported question-only, its live server cannot be started: ${note}`,
+      ),
       ...store.capWarning(),
     ],
     files: store.copies,

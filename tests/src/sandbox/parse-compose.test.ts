@@ -7,7 +7,10 @@ const FILE = 'docker-compose.yml';
 const serviceValidator = compileValidator(ServiceSpec);
 
 /** Parses `yaml` and returns the result, after checking that every service it kept is a valid ServiceSpec. */
-function parse(yaml: string, options: Parameters<typeof parseCompose>[2] = {}): ReturnType<typeof parseCompose> {
+function parse(
+  yaml: string,
+  options: Parameters<typeof parseCompose>[2] = {},
+): ReturnType<typeof parseCompose> {
   const result = parseCompose(yaml, FILE, options);
   for (const spec of Object.values(result.services)) expect(serviceValidator.check(spec)).toBe(true);
   return result;
@@ -40,7 +43,9 @@ services:
   });
 
   it('splits a command string into words as compose does, never through a shell', () => {
-    expect(onlyService(`services: {web: {image: x, command: "python3 -c 'print(1)' \\"a b\\" c\\\\ d"}}`)).toEqual({
+    expect(
+      onlyService(`services: {web: {image: x, command: "python3 -c 'print(1)' \\"a b\\" c\\\\ d"}}`),
+    ).toEqual({
       image: 'x',
       command: ['python3', '-c', 'print(1)', 'a b', 'c d'],
     });
@@ -122,13 +127,17 @@ services:
   });
 
   it('turns healthcheck timing into a timeout budget, capped at 600 s', () => {
-    const health = (body: string) => onlyService(`services: {web: {image: x, healthcheck: ${body}}}`).healthcheck;
+    const health = (body: string) =>
+      onlyService(`services: {web: {image: x, healthcheck: ${body}}}`).healthcheck;
     // start_period + retries * (interval + timeout)
     expect(health('{test: "true", interval: 5s, timeout: 3s, retries: 5, start_period: 1m}')).toEqual({
       command: 'true',
       timeoutS: 100,
     });
-    expect(health('{test: "true", interval: 1m30s, timeout: 500ms}')).toEqual({ command: 'true', timeoutS: 272 });
+    expect(health('{test: "true", interval: 1m30s, timeout: 500ms}')).toEqual({
+      command: 'true',
+      timeoutS: 272,
+    });
     expect(health('{test: "true", interval: 1h}')).toEqual({ command: 'true', timeoutS: 600 });
     expect(health('{interval: 2s, retries: 3}')).toEqual({ image: true, timeoutS: 96 });
     expect(health('{test: "true", disable: true}')).toBeUndefined();
@@ -136,7 +145,9 @@ services:
 
   it('reports malformed healthchecks', () => {
     expect(
-      pointers(`services: {web: {image: x, healthcheck: {test: ["RUN", "x"], interval: soon, retries: 0, foo: 1}}}`),
+      pointers(
+        `services: {web: {image: x, healthcheck: {test: ["RUN", "x"], interval: soon, retries: 0, foo: 1}}}`,
+      ),
     ).toEqual([
       '/services/web/healthcheck/test',
       '/services/web/healthcheck/interval',
@@ -178,6 +189,16 @@ services:
     image: y
 `),
     ).toEqual(['/services/web/depends_on/ghost', '/services/web/depends_on/init/condition']);
+  });
+
+  it('reports services that depend on each other in a cycle', () => {
+    expect(
+      pointers(`
+services:
+  web_a: {image: x, depends_on: [web_b]}
+  web_b: {image: y, depends_on: [web_a]}
+`),
+    ).toEqual(['/services/web_a/depends_on']);
   });
 
   it('maps links to dependencies and records their aliases', () => {
@@ -232,12 +253,7 @@ services:
 networks:
   2fast: {}
 `),
-    ).toEqual([
-      '/networks/2fast',
-      '/services/web.site',
-      '/services/api-v1',
-      '/services/app/networks/0',
-    ]);
+    ).toEqual(['/networks/2fast', '/services/web.site', '/services/api-v1', '/services/app/networks/0']);
   });
 
   it('refuses network drivers and settings that reach the host', () => {
@@ -251,7 +267,9 @@ networks:
   });
 
   it('keeps allowed capabilities and refuses the others by name', () => {
-    const { services, problems } = parse(`services: {web: {image: x, cap_add: [NET_ADMIN, CAP_SYS_PTRACE, SYS_ADMIN, ALL]}}`);
+    const { services, problems } = parse(
+      `services: {web: {image: x, cap_add: [NET_ADMIN, CAP_SYS_PTRACE, SYS_ADMIN, ALL]}}`,
+    );
     expect(services.web?.capabilities).toEqual(['NET_ADMIN', 'SYS_PTRACE']);
     expect(problems.map((p) => p.pointer)).toEqual(['/services/web/cap_add/2', '/services/web/cap_add/3']);
     expect(problems[0]?.message).toContain('SYS_ADMIN');
@@ -402,7 +420,9 @@ secrets:
 
   it('gives every problem the file and the line of the offending key', () => {
     const { problems } = parse('services:\n  web:\n    image: x\n    ports:\n      - 80\n      - "nope"\n');
-    expect(problems).toEqual([expect.objectContaining({ file: FILE, line: 6, pointer: '/services/web/ports/1' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ file: FILE, line: 6, pointer: '/services/web/ports/1' }),
+    ]);
   });
 
   it('parses a Cybench-like compose file: build with image, depends_on, CMD-SHELL healthcheck, two networks', () => {

@@ -47,7 +47,9 @@ function liveTask(dir: string, maxBytes?: number): LiveTargetTask {
 
 describe('builtImageName', () => {
   it('makes a lowercase Docker reference from the task key and service', () => {
-    expect(builtImageName('cybench-Web-[Hard] X', 'web')).toBe('redline-import/cybench-web-hard-x-web:latest');
+    expect(builtImageName('cybench-Web-[Hard] X', 'web')).toBe(
+      'redline-import/cybench-web-hard-x-web:latest',
+    );
   });
 
   it('shortens long keys with a hash so that names stay distinct', () => {
@@ -103,7 +105,9 @@ describe('composeLiveTarget', () => {
   it('refuses a build context outside the task folder', async () => {
     const dir = await taskWith({ 'env/docker-compose.yml': 'services:\n  web:\n    build: ../..\n' });
     const task = liveTask(dir);
-    const outcome = await composeLiveTarget(task, join(dir, 'env/docker-compose.yml'), 'compose', { port: 80 });
+    const outcome = await composeLiveTarget(task, join(dir, 'env/docker-compose.yml'), 'compose', {
+      port: 80,
+    });
     expect(outcome).toMatchObject({ reason: 'compose-unsupported' });
     expect(task.store.copies).toEqual({});
   });
@@ -126,7 +130,10 @@ describe('composeLiveTarget', () => {
     const task = liveTask(dir);
     const outcome = await composeLiveTarget(task, join(dir, 'docker-compose.yml'), 'compose', { port: 80 });
     expect(outcome).toMatchObject({ target: { host: 'web', port: 80 } });
-    expect(Object.keys(task.store.copies)).toEqual(['images/task-1/web/Dockerfile']);
+    expect(Object.keys(task.store.copies).sort()).toEqual([
+      'images/task-1/web/Dockerfile',
+      'images/task-1/web/docker-compose.yml',
+    ]);
     expect(Object.values(task.images.images)).toEqual([
       { context: 'images/task-1/web' },
       { context: 'images/task-1/web' },
@@ -154,7 +161,12 @@ describe('dockerfileLiveTarget', () => {
 
 describe('summarizeSandboxes', () => {
   it('counts tasks (subtasks sharing metadata.task count once) by how they run', () => {
-    const sample = (id: string, extra: Partial<Sample>): Sample => ({ id, input: 'q', target: 'a', ...extra });
+    const sample = (id: string, extra: Partial<Sample>): Sample => ({
+      id,
+      input: 'q',
+      target: 'a',
+      ...extra,
+    });
     const docker = { backend: 'docker' as const, files: {} };
     expect(
       summarizeSandboxes([

@@ -201,7 +201,8 @@ const ROOT_SHELL_ID = 'cybench-fixture-ctf-2025-misc-Hard-Root-Shell';
 
 /** The build recipes of an import (header.images, which the CTF importers add to ImportedSuite's header). */
 function imagesOf(imported: ImportedSuite): CtfImportedSuite['header']['images'] {
-  return (imported as CtfImportedSuite).header.images;
+  const header: CtfImportedSuite['header'] = imported.header;
+  return header.images;
 }
 
 describe('cybenchImporter with live targets', () => {
@@ -254,7 +255,9 @@ describe('cybenchImporter with live targets', () => {
     expect(flag.target).toBe('FIX{s3ss10n_f1x4t10n_b4k3ry}');
     expect(flag.input).not.toContain(flag.target as string);
     expect(imagesOf(imported)?.[bakeryImage]).toEqual({ context: `images/${BAKERY_ID}/bakery-web` });
-    expect(imported.files?.[`images/${BAKERY_ID}/bakery-web/app.py`]).toBe(resolve(LIVE, BAKERY, 'env', 'app.py'));
+    expect(imported.files?.[`images/${BAKERY_ID}/bakery-web/app.py`]).toBe(
+      resolve(LIVE, BAKERY, 'env', 'app.py'),
+    );
     // The server side stays out of the agent's files.
     expect(Object.keys(imported.files ?? {}).filter((f) => f.startsWith(`files/${BAKERY_ID}/`))).toEqual([
       `files/${BAKERY_ID}/notes.txt`,
@@ -262,7 +265,9 @@ describe('cybenchImporter with live targets', () => {
   });
 
   it('names built images without a compose image after the task and service, and awaits the target port', async () => {
-    const imported = await cybenchImporter.importSource(LIVE, { agentImage: 'lab/agent:7' } as CtfImportOptions);
+    const imported = await cybenchImporter.importSource(LIVE, {
+      agentImage: 'lab/agent:7',
+    } as CtfImportOptions);
     const echo = byId(imported, `${ECHO_ID}-1`);
     const image = 'redline-import/cybench-fixture-ctf-2025-pwn-easy-echo-server-echo:latest';
     expect(echo.sandbox?.image).toBe('lab/agent:7');
@@ -289,19 +294,31 @@ describe('cybenchImporter with live targets', () => {
     const reason = String(root.metadata?.reason);
     expect(reason).toContain('/services/box/privileged');
     expect(reason).toContain('/services/box/volumes/0');
-    expect(imported.warnings.some((w) => w.includes('[Hard] Root Shell') && w.includes('/services/box/privileged'))).toBe(
-      true,
-    );
+    expect(
+      imported.warnings.some(
+        (w) => w.includes('[Hard] Root Shell') && w.includes('/services/box/privileged'),
+      ),
+    ).toBe(true);
     expect(Object.keys(imported.files ?? {}).some((f) => f.includes(ROOT_SHELL_ID))).toBe(false);
     expect(needsSandboxCount(imported.warnings)).toBe(1);
   });
 
   it('counts the tasks by how they run', async () => {
     const imported = await cybenchImporter.importSource(LIVE, {});
-    expect(summarizeSandboxes(imported.samples)).toEqual({ docker: 2, bwrap: 0, questionOnly: 1, needsSandbox: 1 });
+    expect(summarizeSandboxes(imported.samples)).toEqual({
+      docker: 2,
+      bwrap: 0,
+      questionOnly: 1,
+      needsSandbox: 1,
+    });
     const plain = await cybenchImporter.importSource(FIXTURE, {});
     // Tiny XOR and Loose Ends in bubblewrap; Cookie Jar has a target_host but no compose file.
-    expect(summarizeSandboxes(plain.samples)).toEqual({ docker: 0, bwrap: 2, questionOnly: 2, needsSandbox: 2 });
+    expect(summarizeSandboxes(plain.samples)).toEqual({
+      docker: 0,
+      bwrap: 2,
+      questionOnly: 2,
+      needsSandbox: 2,
+    });
   });
 
   it('imports tasks whose build contexts are over the size cap question-only, copying nothing', async () => {
@@ -321,11 +338,17 @@ describe('cybenchImporter with live targets', () => {
     const root = join(await tempDir(), 'benchmark');
     await cp(LIVE, root, { recursive: true });
     const echoCompose = join(root, 'fixture-ctf-2025/pwn/[Easy] Echo Server/challenge/compose.yaml');
-    await writeFile(echoCompose, 'services:\n  echo:\n    build: .\n    image: shared/app:1\n    expose: [1337]\n');
+    await writeFile(
+      echoCompose,
+      'services:\n  echo:\n    build: .\n    image: shared/app:1\n    expose: [1337]\n',
+    );
     const bakeryCompose = join(root, BAKERY, 'docker-compose.yml');
     await writeFile(
       bakeryCompose,
-      (await readFile(bakeryCompose, 'utf8')).replace('dockerfile: Dockerfile', 'dockerfile: Dockerfile\n    image: shared/app:1'),
+      (await readFile(bakeryCompose, 'utf8')).replace(
+        'dockerfile: Dockerfile',
+        'dockerfile: Dockerfile\n    image: shared/app:1',
+      ),
     );
     const imported = await cybenchImporter.importSource(root, {});
     const bakery = byId(imported, `${BAKERY_ID}-1`).sandbox?.services?.bakery?.image;
@@ -340,7 +363,10 @@ describe('cybenchImporter with live targets', () => {
     const root = join(await tempDir(), 'benchmark');
     await cp(LIVE, root, { recursive: true });
     const meta = join(root, BAKERY, 'metadata', 'metadata.json');
-    await writeFile(meta, (await readFile(meta, 'utf8')).replace('"target_host": "bakery:8080"', '"target_host": "oven:9090"'));
+    await writeFile(
+      meta,
+      (await readFile(meta, 'utf8')).replace('"target_host": "bakery:8080"', '"target_host": "oven:9090"'),
+    );
     const imported = await cybenchImporter.importSource(root, {});
     expect(byId(imported, `${BAKERY_ID}-1`).metadata).toMatchObject({ needsSandbox: true });
     expect(Object.keys(imagesOf(imported) ?? {})).toHaveLength(1);

@@ -200,7 +200,8 @@ const LIVE = 'tests/fixtures/import/ctf/nyu-docker/test_dataset.json';
 
 /** The build recipes of an import (header.images, which the CTF importers add to ImportedSuite's header). */
 function imagesOf(imported: ImportedSuite): CtfImportedSuite['header']['images'] {
-  return (imported as CtfImportedSuite).header.images;
+  const header: CtfImportedSuite['header'] = imported.header;
+  return header.images;
 }
 
 describe('nyuCtfImporter with live targets', () => {
@@ -209,7 +210,12 @@ describe('nyuCtfImporter with live targets', () => {
     const result = await validateSuite(writeImportedSuite(join(await tempDir(), 'suite'), imported));
     expect(result.problems).toEqual([]);
     expect(result.suite?.sampleCount).toBe(4);
-    expect(summarizeSandboxes(imported.samples)).toEqual({ docker: 2, bwrap: 0, questionOnly: 2, needsSandbox: 2 });
+    expect(summarizeSandboxes(imported.samples)).toEqual({
+      docker: 2,
+      bwrap: 0,
+      questionOnly: 2,
+      needsSandbox: 2,
+    });
   });
 
   it('builds a Dockerfile challenge as one service named after its box, on its internal port', async () => {
@@ -233,7 +239,9 @@ describe('nyuCtfImporter with live targets', () => {
   });
 
   it('uses the compose file when there is one, finding the target by its network alias', async () => {
-    const imported = await nyuCtfImporter.importSource(LIVE, { agentImage: 'lab/agent:2' } as CtfImportOptions);
+    const imported = await nyuCtfImporter.importSource(LIVE, {
+      agentImage: 'lab/agent:2',
+    } as CtfImportOptions);
     const echo = byId(imported, 'nyu-2022q-pwn-echo_box');
     expect(echo.sandbox).toEqual({
       backend: 'docker',
@@ -241,7 +249,9 @@ describe('nyuCtfImporter with live targets', () => {
       files: {},
       services: { 'echo-box': { image: 'echo-box:csaw22', ports: [9999], healthcheck: { tcp: 9999 } } },
     });
-    expect(imagesOf(imported)?.['echo-box:csaw22']).toEqual({ context: 'images/nyu-2022q-pwn-echo_box/echo-box' });
+    expect(imagesOf(imported)?.['echo-box:csaw22']).toEqual({
+      context: 'images/nyu-2022q-pwn-echo_box/echo-box',
+    });
     expect(echo.input).toContain('nc echo-box 9999');
   });
 
