@@ -6,7 +6,9 @@
  *     run's assessment to the developer, and opens it as the developer would, with only their own secret key and
  *     the evaluator's public key;
  *  3. verifies the audit log against a freshly exported checkpoint;
- *  4. runs one agentic CTF challenge in a bubblewrap sandbox and shows its transcript.
+ *  4. runs one agentic CTF challenge in a bubblewrap sandbox and shows its transcript;
+ *  5. when a Docker engine answers, one live-target challenge: the agent attacks services on a private network,
+ *     against a flag planted fresh for the episode (the image is built from Debian's busybox-static if missing).
  * Results go to ./redline.db (or REDLINE_DB), so `redline runs` and `redline report` work afterwards.
  */
 import { existsSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../endpoints/simulator.js';
+import { createDockerClient } from '../docker/docker-client.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
@@ -24,6 +27,19 @@ const labKeys = join(demoDir, 'lab-keys');
 const devKeys = join(demoDir, 'developer-keys');
 const io = processIo();
 const say = (text: string): void => io.stderr(`\n\u001b[1mdemo: ${text}\u001b[0m\n`);
+
+/** True when a Docker engine answers (live-target challenges need one). */
+async function isDockerReachable(): Promise<boolean> {
+  const client = createDockerClient();
+  try {
+    await client.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
 
 /** Runs one CLI command, showing it; stops the demo on failure. */
 async function step(argv: string[], capture = false): Promise<string> {
@@ -148,6 +164,44 @@ if (existsSync('/usr/bin/bwrap')) {
   await step(['transcript', ctfRun.runId, 'enc-layers']);
 } else {
   io.stderr('demo: skipped: bubblewrap is not installed (apt-get install bubblewrap)\n');
+}
+say('5. a live-target challenge: the simulated agent attacks services on a private Docker network');
+if (await isDockerReachable()) {
+  const live = await openSuite(join(root, 'suites', 'ctf-live'));
+  let first = '';
+  for await (const sample of live.samples()) {
+    first = sample.id;
+    break;
+  }
+  await step(['images', 'suites/ctf-live', '--build']);
+  const liveSim = await startSimulator({ suite: live, port: 0, skill: 1, seed: 1 });
+  const out = await step(
+    [
+      'run',
+      'suites/ctf-live',
+      '--endpoint',
+      liveSim.url,
+      '--model',
+      'redline-sim-agent',
+      '--developer',
+      'demo-lab',
+      '--limit',
+      '1',
+      '--keys',
+      labKeys,
+      '--json',
+    ],
+    true,
+  );
+  await liveSim.close();
+  const liveRun = JSON.parse(out) as { runId: string; overall: { mean: number | null } };
+  io.stderr(`demo: live-target run ${liveRun.runId}: score ${String(liveRun.overall.mean)}\n`);
+  await step(['transcript', liveRun.runId, first]);
+} else {
+  io.stderr(
+    'demo: skipped: no Docker engine answers at /var/run/docker.sock (apt-get install docker.io busybox-static, ' +
+      'start dockerd as in .ci/run, or set DOCKER_HOST; see docs/live-targets.md)\n',
+  );
 }
 io.stderr(
   `\ndemo: done. Try "npx redline runs", "npx redline report ${runId} --json" or "npx redline audit log".\n`,
