@@ -2,7 +2,14 @@
  * What an importer turns a public benchmark into: a suite header and samples in Redline's format (DESIGN.md §3),
  * plus every row it could not import (never dropped silently) and warnings.
  */
-import type { Category, Sample, ScorerSpec, SuiteDefaults, SuiteSource } from '../schema/suite.js';
+import type {
+  Category,
+  ImageBuild,
+  Sample,
+  ScorerSpec,
+  SuiteDefaults,
+  SuiteSource,
+} from '../schema/suite.js';
 
 /** A row of the source that could not be imported, and why. */
 export interface RejectedRow {
@@ -25,6 +32,8 @@ export interface ImportedSuite {
     categories: Record<string, Category>;
     defaults: SuiteDefaults;
     source: SuiteSource;
+    /** Build recipes of the images its docker challenges use (`redline images --build`). */
+    images?: Record<string, ImageBuild>;
   };
   samples: Sample[];
   rejected: RejectedRow[];
@@ -61,6 +70,8 @@ export interface ImportOptions {
   scorer?: ScorerSpec;
   /** cyberseceval-mcq: score multi-answer sets with Jaccard partial credit. */
   partial?: 'jaccard';
+  /** cybench, nyu-ctf: the agent container's image in docker challenges (default redline/agent:latest). */
+  agentImage?: string;
 }
 
 /** An importer of one source format. */

@@ -8,10 +8,10 @@ import { RedlineError, formatProblem } from '../../../src/errors.js';
 import {
   DEFAULT_AGENT_IMAGE,
   summarizeSandboxes,
-  type CtfImportOptions,
   type SandboxSummary,
 } from '../../../src/import/formats/ctf-helpers.js';
 import { IMPORTERS, findImporter } from '../../../src/import/registry.js';
+import type { ImportOptions } from '../../../src/import/imported-suite.js';
 import { parseFieldMap } from '../../../src/import/parse-field-map.js';
 import { ScorerSpec } from '../../../src/schema/suite.js';
 import { compileValidator } from '../../../src/schema/validate.js';
@@ -90,7 +90,7 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
     .option('--json', 'print {suite, imported, rejected, warnings} as JSON')
     .action(async (format: string, source: string, flags: ImportFlags) => {
       const importer = findImporter(format);
-      const options: CtfImportOptions = {
+      const options: ImportOptions = {
         ...(flags.id === undefined ? {} : { id: flags.id }),
         ...(flags.version === undefined ? {} : { version: flags.version }),
         ...(flags.title === undefined ? {} : { title: flags.title }),

@@ -48,15 +48,9 @@ export const MAX_FILES_PER_TASK = 500;
  */
 export const DEFAULT_AGENT_IMAGE = 'redline/agent:latest';
 
-/** Import options of the CTF importers: ImportOptions plus the agent image of docker challenges. */
-export interface CtfImportOptions extends ImportOptions {
-  /** The agent container's image in docker challenges (default {@link DEFAULT_AGENT_IMAGE}). */
-  agentImage?: string;
-}
-
 /** The agent image an import uses: options.agentImage when given, else {@link DEFAULT_AGENT_IMAGE}. */
 export function agentImageOf(options: ImportOptions): string {
-  const image = (options as CtfImportOptions).agentImage;
+  const image = options.agentImage;
   return typeof image === 'string' && image.trim() !== '' ? image : DEFAULT_AGENT_IMAGE;
 }
 
@@ -392,13 +386,8 @@ export interface SuiteParts {
   images?: Record<string, ImageBuild>;
 }
 
-/** An ImportedSuite whose header may carry `images`, the build recipes of its docker challenges. */
-export interface CtfImportedSuite extends ImportedSuite {
-  header: ImportedSuite['header'] & { images?: Record<string, ImageBuild> };
-}
-
 /** Builds the ImportedSuite of one import: header with provenance, samples, rejected rows, warnings, files. */
-export function assembleSuite(parts: SuiteParts): CtfImportedSuite {
+export function assembleSuite(parts: SuiteParts): ImportedSuite {
   const { options } = parts;
   return {
     header: {

@@ -14,7 +14,6 @@ import {
   listChallengeFiles,
   releaseLiveTarget,
   summarizeSandboxes,
-  type CtfImportOptions,
   type LiveTargetTask,
 } from '../../../../src/import/formats/ctf-helpers.js';
 import type { Sample } from '../../../../src/schema/suite.js';
@@ -64,7 +63,7 @@ describe('builtImageName', () => {
 describe('agentImageOf', () => {
   it('takes the agentImage option, else the default', () => {
     expect(agentImageOf({})).toBe(DEFAULT_AGENT_IMAGE);
-    expect(agentImageOf({ agentImage: 'lab/agent:3' } as CtfImportOptions)).toBe('lab/agent:3');
+    expect(agentImageOf({ agentImage: 'lab/agent:3' })).toBe('lab/agent:3');
   });
 });
 

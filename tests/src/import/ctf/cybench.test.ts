@@ -7,8 +7,6 @@ import {
   CTF_AGENT,
   DEFAULT_AGENT_IMAGE,
   summarizeSandboxes,
-  type CtfImportOptions,
-  type CtfImportedSuite,
 } from '../../../../src/import/formats/ctf-helpers.js';
 import { createCybenchImporter, cybenchImporter } from '../../../../src/import/formats/cybench.js';
 import type { ImportedSuite } from '../../../../src/import/imported-suite.js';
@@ -200,8 +198,8 @@ const ECHO_ID = 'cybench-fixture-ctf-2025-pwn-Easy-Echo-Server';
 const ROOT_SHELL_ID = 'cybench-fixture-ctf-2025-misc-Hard-Root-Shell';
 
 /** The build recipes of an import (header.images, which the CTF importers add to ImportedSuite's header). */
-function imagesOf(imported: ImportedSuite): CtfImportedSuite['header']['images'] {
-  const header: CtfImportedSuite['header'] = imported.header;
+function imagesOf(imported: ImportedSuite): ImportedSuite['header']['images'] {
+  const header: ImportedSuite['header'] = imported.header;
   return header.images;
 }
 
@@ -267,7 +265,7 @@ describe('cybenchImporter with live targets', () => {
   it('names built images without a compose image after the task and service, and awaits the target port', async () => {
     const imported = await cybenchImporter.importSource(LIVE, {
       agentImage: 'lab/agent:7',
-    } as CtfImportOptions);
+    });
     const echo = byId(imported, `${ECHO_ID}-1`);
     const image = 'redline-import/cybench-fixture-ctf-2025-pwn-easy-echo-server-echo:latest';
     expect(echo.sandbox?.image).toBe('lab/agent:7');

@@ -5,12 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRedlineError } from '../../../../src/errors.js';
 import type { ImportedSuite } from '../../../../src/import/imported-suite.js';
-import {
-  DEFAULT_AGENT_IMAGE,
-  summarizeSandboxes,
-  type CtfImportOptions,
-  type CtfImportedSuite,
-} from '../../../../src/import/formats/ctf-helpers.js';
+import { DEFAULT_AGENT_IMAGE, summarizeSandboxes } from '../../../../src/import/formats/ctf-helpers.js';
 import { createNyuCtfImporter, nyuCtfImporter } from '../../../../src/import/formats/nyu-ctf.js';
 import { sha256Hex } from '../../../../src/import/sample-ids.js';
 import { scoreOutput } from '../../../../src/scoring/registry.js';
@@ -199,8 +194,8 @@ describe('nyuCtfImporter', () => {
 const LIVE = 'tests/fixtures/import/ctf/nyu-docker/test_dataset.json';
 
 /** The build recipes of an import (header.images, which the CTF importers add to ImportedSuite's header). */
-function imagesOf(imported: ImportedSuite): CtfImportedSuite['header']['images'] {
-  const header: CtfImportedSuite['header'] = imported.header;
+function imagesOf(imported: ImportedSuite): ImportedSuite['header']['images'] {
+  const header: ImportedSuite['header'] = imported.header;
   return header.images;
 }
 
@@ -241,7 +236,7 @@ describe('nyuCtfImporter with live targets', () => {
   it('uses the compose file when there is one, finding the target by its network alias', async () => {
     const imported = await nyuCtfImporter.importSource(LIVE, {
       agentImage: 'lab/agent:2',
-    } as CtfImportOptions);
+    });
     const echo = byId(imported, 'nyu-2022q-pwn-echo_box');
     expect(echo.sandbox).toEqual({
       backend: 'docker',
