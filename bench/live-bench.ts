@@ -311,7 +311,7 @@ async function benchLeaks(
   );
   log(
     `  ${verdict(left.every((n) => n === 0))}  left after the loop: ${left[0]} containers, ${left[1]} networks, ` +
-      `${left[2]} volumes (target 0); engine networks ${networksBefore} before, ${networksAfter} after`,
+      `${left[2]} volumes (target 0); engine networks (all users of the engine) ${networksBefore} before, ${networksAfter} after`,
   );
 }
 

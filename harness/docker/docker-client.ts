@@ -9,6 +9,7 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RedlineError } from '../../src/errors.js';
 import { createStreamDemuxer } from './demux-stream.js';
 import { killProcessTree } from './kill-process-tree.js';
@@ -330,15 +331,34 @@ export function createDockerClient(options: { socketPath?: string } = {}): Docke
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), spec.timeoutMs);
     });
-    if ((await Promise.race([ended.then(() => 'ended' as const), timeout])) === 'timeout') {
+    // A background child (`server &`) keeps the output open after the command itself exited: watch the process,
+    // and once it is gone take what arrived and close the stream, instead of waiting for the timeout.
+    let isSettled = false;
+    const exited = (async (): Promise<'exited'> => {
+      let delayMs = 50;
+      for (;;) {
+        await sleep(delayMs);
+        if (isSettled) return 'exited';
+        delayMs = Math.min(delayMs * 2, 1_000);
+        const state = await expectJson('GET', `/exec/${execId}/json`, 'exec inspect').catch(() => undefined);
+        if (state !== undefined && state['Running'] === false) {
+          await Promise.race([ended, sleep(100)]);
+          return 'exited';
+        }
+      }
+    })();
+    const first = await Promise.race([ended.then(() => 'ended' as const), timeout, exited]);
+    isSettled = true;
+    if (first === 'exited') stream.destroy();
+    if (first === 'timeout') {
       timedOut = true;
-      // The exec's process is a host process (same kernel): kill it and everything it started.
+      // The exec's process is a host process (same kernel): kill it and everything it started. A child that
+      // detached itself (setsid, double fork) is a background process of the container and keeps running.
       const inspected = await expectJson('GET', `/exec/${execId}/json`, 'exec inspect');
       const pid = Number(inspected['Pid']);
       if (Number.isSafeInteger(pid) && pid > 1) await killProcessTree(pid);
-      const grace = setTimeout(() => stream.destroy(), 2_000);
-      await ended;
-      clearTimeout(grace);
+      await Promise.race([ended, sleep(250)]);
+      stream.destroy();
     }
     clearTimeout(timer);
     const inspected = await expectJson('GET', `/exec/${execId}/json`, 'exec inspect');
@@ -402,7 +422,13 @@ export function createDockerClient(options: { socketPath?: string } = {}): Docke
       });
     },
     async removeNetwork(id) {
-      await expectOk('DELETE', `/networks/${id}`, 'network remove', undefined, [404]);
+      // 403 "active endpoints": a container being removed elsewhere still holds it for a moment.
+      for (let attempt = 1; ; attempt++) {
+        const response = await call('DELETE', `/networks/${id}`);
+        if (response.status < 300 || response.status === 404) return;
+        if (response.status !== 403 || attempt >= 10) fail(response, 'network remove');
+        await sleep(100 * attempt);
+      }
     },
     async createContainer(name, body) {
       const created = await expectJson(
@@ -430,13 +456,12 @@ export function createDockerClient(options: { socketPath?: string } = {}): Docke
     },
     inspectContainer: (id) => expectJson('GET', `/containers/${id}/json`, 'container inspect'),
     async removeContainer(id) {
-      await expectOk(
-        'DELETE',
-        `/containers/${id}?force=true&v=true`,
-        'container remove',
-        undefined,
-        [404, 409],
-      );
+      const response = await call('DELETE', `/containers/${id}?force=true&v=true`);
+      if (response.status < 300 || response.status === 404) return;
+      if (response.status !== 409) fail(response, 'container remove');
+      // 409: another caller is removing it already; done when that removal is.
+      const waited = await call('POST', `/containers/${id}/wait?condition=removed`);
+      if (waited.status >= 300 && waited.status !== 404) fail(waited, 'container remove (wait)');
     },
     exec,
     async listContainers(labels) {

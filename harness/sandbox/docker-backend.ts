@@ -268,8 +268,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       NanoCpus: nanoCpus,
       Ulimits: [{ Name: 'fsize', Soft: limits.fileSizeBytes, Hard: limits.fileSizeBytes }],
       Init: true,
-      // No upstream resolver: names outside the episode fail at once instead of timing out, and the engine's
-      // embedded DNS forwards nothing off the host.
+      // No upstream resolver: the engine's embedded DNS answers the episode's own names and forwards nothing off
+      // the host (other names fail, after the resolver's own timeout).
       Dns: ['0.0.0.0'],
       ...(runtime === undefined ? {} : { Runtime: runtime }),
     });
@@ -373,52 +373,76 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       let mark = performance.now();
       const networkNames = new Set(['default']);
       for (const service of services) for (const n of service.networks ?? []) networkNames.add(n);
-      let index = 0;
-      for (const name of networkNames) {
-        const networkId = await client.createNetwork({
-          Name: `redline-${id}-${name}`,
-          Driver: 'bridge',
-          Internal: true,
-          CheckDuplicate: true,
-          Labels: labels,
-          // The rl* bridge names are what the host firewall rule (ensureHostIsolation) matches.
-          Options: {
-            'com.docker.network.bridge.name': `rl${id}n${index++}`,
-            'com.docker.network.bridge.enable_ip_masquerade': 'false',
-          },
-        });
-        networkIds.set(name, networkId);
-      }
+      await Promise.all(
+        [...networkNames].map(async (name, index) => {
+          const networkId = await client.createNetwork({
+            Name: `redline-${id}-${name}`,
+            Driver: 'bridge',
+            Internal: true,
+            CheckDuplicate: true,
+            Labels: labels,
+            // The rl* bridge names are what the host firewall rule (ensureHostIsolation) matches.
+            Options: {
+              'com.docker.network.bridge.name': `rl${id}n${index}`,
+              'com.docker.network.bridge.enable_ip_masquerade': 'false',
+            },
+          });
+          networkIds.set(name, networkId);
+        }),
+      );
       timings.networksMs = performance.now() - mark;
       mark = performance.now();
-      for (const wave of waves) await Promise.all(wave.map((service) => startService(service)));
-      timings.servicesMs = performance.now() - mark;
-      mark = performance.now();
-      const defaultNetwork = networkIds.get('default') ?? '';
-      agent = await client.createContainer(`redline-${id}-agent`, {
-        Image: spec.image,
-        Hostname: 'agent',
-        Entrypoint: [],
-        Cmd: IDLE_COMMAND,
-        User: AGENT_USER,
-        WorkingDir: '/work',
-        Env: AGENT_ENV,
-        Labels: { ...labels, 'redline.service': 'agent' },
-        HostConfig: {
-          ...hostConfig({
-            network: defaultNetwork,
-            memory: limits.memoryBytes,
-            pids: limits.processes,
-            caps: spec.capabilities ?? [],
-          }),
-          Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${limits.fileSizeBytes}` },
-        },
-        NetworkingConfig: { EndpointsConfig: { [defaultNetwork]: { Aliases: ['agent'] } } },
-      });
-      containers.push(agent);
-      await client.putArchive(agent, '/', work);
-      await client.startContainer(agent);
-      timings.agentMs = performance.now() - mark;
+      const startServices = async (): Promise<void> => {
+        for (const wave of waves) await Promise.all(wave.map((service) => startService(service)));
+        timings.servicesMs = performance.now() - mark;
+      };
+      // The agent's container starts beside the services (it runs nothing until its first command, which comes
+      // only after every service is healthy: create returns then).
+      const startAgent = async (): Promise<void> => {
+        const defaultNetwork = networkIds.get('default') ?? '';
+        agent = await client.createContainer(`redline-${id}-agent`, {
+          Image: spec.image,
+          Hostname: 'agent',
+          Entrypoint: [],
+          Cmd: IDLE_COMMAND,
+          User: AGENT_USER,
+          WorkingDir: '/work',
+          Env: AGENT_ENV,
+          Labels: { ...labels, 'redline.service': 'agent' },
+          HostConfig: {
+            ...hostConfig({
+              network: defaultNetwork,
+              memory: limits.memoryBytes,
+              pids: limits.processes,
+              caps: spec.capabilities ?? [],
+            }),
+            Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${limits.fileSizeBytes}` },
+          },
+          NetworkingConfig: { EndpointsConfig: { [defaultNetwork]: { Aliases: ['agent'] } } },
+        });
+        containers.push(agent);
+        await client.putArchive(agent, '/', work);
+        await client.startContainer(agent);
+        timings.agentMs = performance.now() - mark;
+      };
+      const started = await Promise.allSettled([startServices(), startAgent()]);
+      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      // A service without a healthcheck counts as ready once running: one that exited right after its start (a
+      // crash, a bad command) is caught here rather than by the agent.
+      await Promise.all(
+        services.map(async (service) => {
+          const state = (await client.inspectContainer(serviceIds.get(service.name) ?? ''))['State'] as {
+            Running?: boolean;
+            ExitCode?: number;
+          };
+          if (state.Running !== true) {
+            throw new RedlineError(
+              'E_SANDBOX',
+              `service ${service.name} (${service.image}) exited with code ${String(state.ExitCode)} right after it started`,
+            );
+          }
+        }),
+      );
     } catch (error) {
       await destroy().catch(() => undefined);
       throw error;

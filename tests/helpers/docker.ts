@@ -32,14 +32,18 @@ const DOCKERFILE = [
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/work:/bin/sh\n';
 const GROUP = 'root:x:0:\nagent:x:1000:\n';
 
-/** True when a Docker engine answers a ping at the configured socket; false on any error. */
+/** True when a Docker engine answers a ping at the configured socket; false otherwise (throws under REDLINE_REQUIRE_DOCKER=1). */
 export async function hasDockerEngine(): Promise<boolean> {
   let client: DockerClient | undefined;
   try {
     client = createDockerClient();
     await client.ping();
     return true;
-  } catch {
+  } catch (error) {
+    // CI (.ci/run) starts an engine: there, a missing one is a failure, never a reason to skip.
+    if (process.env['REDLINE_REQUIRE_DOCKER'] === '1') {
+      throw new Error(`REDLINE_REQUIRE_DOCKER=1 but no Docker engine answers: ${(error as Error).message}`);
+    }
     return false;
   } finally {
     client?.close();

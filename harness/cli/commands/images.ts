@@ -1,59 +1,20 @@
 /**
  * `redline images SUITE`: the container images a suite's docker samples need and whether the engine has them;
- * `--save DIR` / `--load DIR` carry them across an air gap (one tar per image, checked against images.json), and
- * `--build` makes them from the recipes of the suite header.
+ * `--save DIR` / `--load DIR` carry them across an air gap (one tar per image, checked against images.json: see
+ * harness/docker/save-images.ts and load-images.ts), and `--build` makes them from the recipes of the suite header.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Type, type Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
 import { isRedlineError, RedlineError } from '../../../src/errors.js';
 import type { ImageBuild } from '../../../src/schema/suite.js';
-import { compileValidator } from '../../../src/schema/validate.js';
 import { openSuite, type SuiteHandle } from '../../../src/suite/load-suite.js';
 import { buildImageContext } from '../../docker/build-image-context.js';
 import { createDockerClient, dockerSocketPath, type DockerClient } from '../../docker/docker-client.js';
 import { listSuiteImages, type SuiteImage } from '../../docker/list-suite-images.js';
+import { loadImages, type LoadedImage } from '../../docker/load-images.js';
+import { saveImages, type SavedImage } from '../../docker/save-images.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { usageError, type ExitHolder } from '../program.js';
-
-/** The manifest `--save` writes beside the tars and `--load` checks them against. */
-const ImageManifest = Type.Object(
-  {
-    format: Type.Literal('redline-images/1', { description: 'The manifest format.' }),
-    suite: Type.Object(
-      {
-        id: Type.String({ description: 'Id of the suite the images were saved for.' }),
-        version: Type.String({ description: 'Its version.' }),
-      },
-      { additionalProperties: false, description: 'The suite the images were saved for.' },
-    ),
-    images: Type.Array(
-      Type.Object(
-        {
-          ref: Type.String({ description: 'The image reference.', minLength: 1 }),
-          id: Type.String({ description: 'The image id (sha256:...).', pattern: '^sha256:[0-9a-f]{64}$' }),
-          file: Type.String({
-            description: 'The tar in the same directory (a plain file name).',
-            pattern: '^[A-Za-z0-9_-][A-Za-z0-9._-]*\\.tar$',
-          }),
-          sha256: Type.String({ description: 'Hex SHA-256 of the tar.', pattern: '^[0-9a-f]{64}$' }),
-        },
-        { additionalProperties: false, description: 'One saved image.' },
-      ),
-      { description: 'The saved images.' },
-    ),
-  },
-  { additionalProperties: false, description: 'The images of a suite saved by `redline images --save`.' },
-);
-type ImageManifest = Static<typeof ImageManifest>;
-const manifestValidator = compileValidator(ImageManifest);
-const MANIFEST = 'images.json';
 
 interface ImagesFlags {
   json?: boolean;
@@ -78,9 +39,9 @@ interface ImagesReport {
   suite: { id: string; version: string; file: string };
   images: ImageStatus[];
   missing: string[];
-  saved?: Array<ImageManifest['images'][number] & { bytes: number }>;
+  saved?: SavedImage[];
   manifest?: string;
-  loaded?: Array<{ ref: string; id: string; file: string }>;
+  loaded?: LoadedImage[];
   skipped?: string[];
   built?: Array<{ ref: string; id: string | null }>;
 }
@@ -139,9 +100,11 @@ async function runImages(run: ImagesRun): Promise<number> {
       finish(run, before, {});
       throw missingError(run, before, 'nothing was saved');
     }
-    extra = await saveImages(run, before, flags.save);
+    const { header } = run.suite;
+    extra = await saveImages(run.docker, before, flags.save, { id: header.id, version: header.version });
   } else if (flags.load !== undefined) {
-    extra = await loadImages(run, flags.load);
+    const needed = new Set(run.images.map((i) => i.ref));
+    extra = await loadImages(run.docker, flags.load, needed, (line) => run.io.stderr(`${line}\n`));
   } else if (flags.build === true || flags.rebuild === true) {
     extra = await buildImages(run, await inspectAll(run), flags.rebuild === true);
   }
@@ -226,118 +189,6 @@ function missingError(run: ImagesRun, images: ImageStatus[], what?: string): Red
   );
 }
 
-/** One tar per image (written beside, then renamed), then the manifest; every file 0644. */
-async function saveImages(
-  run: ImagesRun,
-  images: ImageStatus[],
-  dir: string,
-): Promise<Partial<ImagesReport>> {
-  await mkdir(dir, { recursive: true });
-  const names = tarFileNames(images.map((i) => i.ref));
-  const saved: NonNullable<ImagesReport['saved']> = [];
-  for (const image of images) {
-    const file = names.get(image.ref) ?? '';
-    const target = join(dir, file);
-    const partial = `${target}.partial`;
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const tap = hashingTap(hash, (n) => (bytes += n));
-    try {
-      const written = pipeline(tap, createWriteStream(partial, { mode: 0o644 }));
-      await Promise.all([run.docker.saveImages([image.ref], tap), written]);
-      await chmod(partial, 0o644);
-      await rename(partial, target);
-    } catch (error) {
-      tap.destroy();
-      await rm(partial, { force: true });
-      throw error;
-    }
-    saved.push({ ref: image.ref, id: image.id ?? '', file, sha256: hash.digest('hex'), bytes });
-  }
-  const manifest: ImageManifest = {
-    format: 'redline-images/1',
-    suite: { id: run.suite.header.id, version: run.suite.header.version },
-    images: saved.map(({ ref, id, file, sha256 }) => ({ ref, id, file, sha256 })),
-  };
-  const manifestPath = join(dir, MANIFEST);
-  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 });
-  await chmod(manifestPath, 0o644);
-  return { saved: saved.map((s) => ({ ...s, file: join(dir, s.file) })), manifest: manifestPath };
-}
-
-/**
- * Checks every tar this suite needs against the manifest before loading any (a missing or altered tar loads
- * nothing), then loads them; a loaded image whose id is not the manifest's means the tar changed in between.
- */
-async function loadImages(run: ImagesRun, dir: string): Promise<Partial<ImagesReport>> {
-  const manifest = await readManifest(dir);
-  const needed = new Set(run.images.map((i) => i.ref));
-  const wanted = manifest.images.filter((entry) => needed.has(entry.ref));
-  const skipped = manifest.images.filter((entry) => !needed.has(entry.ref)).map((entry) => entry.ref);
-  for (const entry of wanted) {
-    const file = join(dir, entry.file);
-    const actual = await sha256File(file);
-    if (actual !== entry.sha256) {
-      throw new RedlineError(
-        'E_TAMPERED',
-        `${file}: sha256 ${actual} is not the ${entry.sha256} that ${join(dir, MANIFEST)} records for ` +
-          `${entry.ref}; nothing was loaded: copy the directory written by --save again`,
-        { details: { file, ref: entry.ref, expected: entry.sha256, actual } },
-      );
-    }
-  }
-  const loaded: NonNullable<ImagesReport['loaded']> = [];
-  for (const entry of wanted) {
-    const file = join(dir, entry.file);
-    const lines = await run.docker.loadImages(createReadStream(file));
-    for (const line of lines) run.io.stderr(`${line}\n`);
-    const info = await run.docker.inspectImage(entry.ref);
-    if (info?.id !== entry.id) {
-      throw new RedlineError(
-        'E_TAMPERED',
-        `${file}: loading it gave ${entry.ref} the id ${info?.id ?? '(none)'}, not the ${entry.id} of the ` +
-          `manifest (the file changed after it was checked); remove the image and load again`,
-        { details: { file, ref: entry.ref } },
-      );
-    }
-    loaded.push({ ref: entry.ref, id: info.id, file });
-  }
-  return { loaded, skipped };
-}
-
-async function readManifest(dir: string): Promise<ImageManifest> {
-  const file = join(dir, MANIFEST);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new RedlineError(
-      'E_INPUT',
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): ` +
-        'give the directory written by "redline images SUITE --save DIR"',
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new RedlineError('E_MALFORMED', `${file} is not JSON: give the images.json written by --save`);
-  }
-  const problems = manifestValidator.problems(value, { file });
-  if (problems.length > 0 || !manifestValidator.check(value)) {
-    const first = problems[0];
-    throw new RedlineError(
-      'E_MALFORMED',
-      `${file} is not an images manifest${first === undefined ? '' : ` (${first.pointer || '/'}: ${first.message})`}`,
-      { details: { problems } },
-    );
-  }
-  const refs = value.images.map((entry) => entry.ref);
-  const twice = refs.find((ref, index) => refs.indexOf(ref) !== index);
-  if (twice !== undefined) throw new RedlineError('E_MALFORMED', `${file} lists ${twice} twice`);
-  return value;
-}
-
 /** Builds the images to build (missing ones with a recipe, or every one with a recipe), printing engine output. */
 async function buildImages(
   run: ImagesRun,
@@ -369,46 +220,4 @@ async function buildImages(
     built.push({ ref: image.ref, id: info?.id ?? null });
   }
   return { built };
-}
-
-/** `ref` -> a file name: characters other than letters, digits, ".", "_" and "-" become "_"; clashes get a hash. */
-function tarFileNames(refs: readonly string[]): Map<string, string> {
-  const base = (ref: string): string => ref.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
-  const counts = new Map<string, number>();
-  for (const ref of refs) counts.set(base(ref).toLowerCase(), (counts.get(base(ref).toLowerCase()) ?? 0) + 1);
-  return new Map(
-    refs.map((ref) => {
-      const name = base(ref);
-      const clash = (counts.get(name.toLowerCase()) ?? 0) > 1;
-      const suffix = clash ? `-${createHash('sha256').update(ref).digest('hex').slice(0, 12)}` : '';
-      return [ref, `${name}${suffix}.tar`];
-    }),
-  );
-}
-
-/** A pass-through stream that hashes what goes through it. */
-function hashingTap(hash: Hash, count: (bytes: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      count(chunk.length);
-      callback(null, chunk);
-    },
-  });
-}
-
-/** Hex SHA-256 of a file, streamed; E_INPUT naming the file when it cannot be read. */
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  } catch (error) {
-    throw new RedlineError(
-      'E_INPUT',
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was loaded: ` +
-        'copy every file of the directory written by --save',
-      { details: { file } },
-    );
-  }
-  return hash.digest('hex');
 }

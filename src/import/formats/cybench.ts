@@ -35,6 +35,7 @@ import { RedlineError } from '../../errors.js';
 import type { Sample, ScorerSpec, SuiteDefaults } from '../../schema/suite.js';
 import type { Importer, ImportOptions, ImportedSuite, RejectedRow } from '../imported-suite.js';
 import { SampleIdAllocator, sha256Hex } from '../sample-ids.js';
+import type { TargetHint } from './choose-target-service.js';
 import {
   agentImageOf,
   agenticInput,
@@ -42,24 +43,20 @@ import {
   CategoryTable,
   type ChallengeFile,
   ChallengeFileStore,
-  composeLiveTarget,
   CTF_AGENT,
   CTF_DEFAULTS,
   type CtfImportLimits,
-  findComposeFile,
-  ImageTable,
   keepOrReject,
   listChallengeFiles,
-  type LiveTarget,
-  liveTargetInput,
   nonBlankString,
   questionOnlyInput,
-  releaseLiveTarget,
   type SandboxReason,
   SandboxTally,
   sandboxReasonText,
-  type TargetHint,
 } from './ctf-helpers.js';
+import { findComposeFile } from './find-compose-file.js';
+import { ImageTable } from './image-table.js';
+import { composeLiveTarget, type LiveTarget, liveTargetInput, releaseLiveTarget } from './live-target.js';
 import { isRecord, jsonSyntaxProblem, unreadableSource } from './read-source.js';
 
 /** Folders of a task whose files are handed to players, in order of preference (see the module comment). */

@@ -25,7 +25,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { RedlineError } from '../../errors.js';
 import type { Sample, SuiteDefaults } from '../../schema/suite.js';
 import type { Importer, ImportOptions, ImportedSuite, RejectedRow } from '../imported-suite.js';
-import { composeNameToLabel } from '../../sandbox/parse-compose.js';
+import { composeNameToLabel } from '../../sandbox/compose-name-to-label.js';
 import { SampleIdAllocator } from '../sample-ids.js';
 import {
   agentImageOf,
@@ -33,27 +33,28 @@ import {
   assembleSuite,
   CategoryTable,
   ChallengeFileStore,
-  composeLiveTarget,
   CTF_AGENT,
   CTF_DEFAULTS,
   type CtfImportLimits,
-  dockerfileLiveTarget,
-  findComposeFile,
-  hasFile,
-  ImageTable,
   keepOrReject,
-  type LiveTarget,
-  type LiveTargetOutcome,
-  type LiveTargetTask,
-  liveTargetInput,
   nonBlankString,
   questionOnlyInput,
-  releaseLiveTarget,
   resolveListedFiles,
   type SandboxReason,
   SandboxTally,
   sandboxReasonText,
 } from './ctf-helpers.js';
+import { findComposeFile, hasFile } from './find-compose-file.js';
+import { ImageTable } from './image-table.js';
+import {
+  composeLiveTarget,
+  dockerfileLiveTarget,
+  type LiveTarget,
+  type LiveTargetOutcome,
+  type LiveTargetTask,
+  liveTargetInput,
+  releaseLiveTarget,
+} from './live-target.js';
 import {
   describeJsonType,
   isRecord,

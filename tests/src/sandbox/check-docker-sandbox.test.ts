@@ -62,9 +62,9 @@ describe('checkDockerSandbox', () => {
     const { sandbox: _unused, ...plain } = dockerSample();
     expect(checkDockerSandbox(plain)).toEqual([]);
     expect(checkDockerSandbox({ ...plain, sandbox: { files: {} } })).toEqual([]);
-    expect(checkDockerSandbox({ ...plain, sandbox: { backend: 'bwrap', files: {}, network: false } })).toEqual(
-      [],
-    );
+    expect(
+      checkDockerSandbox({ ...plain, sandbox: { backend: 'bwrap', files: {}, network: false } }),
+    ).toEqual([]);
   });
 
   it('points at every docker-only field of a sandbox whose backend is not docker', () => {
@@ -169,9 +169,9 @@ describe('checkDockerSandbox', () => {
         dockerSample({ services, flag: { planted: true, service: 'web', file: '/flag', env: 'FLAG' } }),
       ),
     ).toEqual(['/sandbox/flag']);
-    expect(pointers(dockerSample({ services, flag: { planted: true, service: 'web', env: 'FLAG' } }))).toEqual(
-      [],
-    );
+    expect(
+      pointers(dockerSample({ services, flag: { planted: true, service: 'web', env: 'FLAG' } })),
+    ).toEqual([]);
   });
 
   it('points at a flag planted in a service that does not exist', () => {
@@ -185,9 +185,9 @@ describe('checkDockerSandbox', () => {
   it('checks a flag against the services of the compose file it reads', () => {
     const { read, asked } = fakeReader({ 'challenge/docker-compose.yml': COMPOSE });
     const compose = 'challenge/docker-compose.yml';
-    expect(pointers(dockerSample({ compose, flag: { planted: true, service: 'db', env: 'F' } }), read)).toEqual(
-      [],
-    );
+    expect(
+      pointers(dockerSample({ compose, flag: { planted: true, service: 'db', env: 'F' } }), read),
+    ).toEqual([]);
     expect(
       pointers(dockerSample({ compose, flag: { planted: true, service: 'cache', env: 'F' } }), read),
     ).toEqual(['/sandbox/flag/service']);
@@ -224,7 +224,10 @@ describe('checkDockerSandbox', () => {
     const expected = parseCompose(text, 'bad.yml').problems;
     expect(expected.length).toBe(2);
     const { read } = fakeReader({ 'bad.yml': text });
-    const sample = dockerSample({ compose: 'bad.yml', flag: { planted: true, service: 'nowhere', env: 'F' } });
+    const sample = dockerSample({
+      compose: 'bad.yml',
+      flag: { planted: true, service: 'nowhere', env: 'F' },
+    });
     const issues = checkDockerSandbox(sample, read);
     expect(issues.map((i) => i.pointer)).toEqual(['/sandbox/compose', '/sandbox/compose']);
     // Each message is the compose problem as formatted everywhere else (file:line: pointer: message).

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { composeNameToLabel, parseCompose, splitCommand } from '../../../src/sandbox/parse-compose.js';
+import { composeNameToLabel } from '../../../src/sandbox/compose-name-to-label.js';
+import { parseCompose } from '../../../src/sandbox/parse-compose.js';
+import { splitCommand } from '../../../src/sandbox/split-command.js';
 import { ServiceSpec } from '../../../src/schema/suite.js';
 import { compileValidator } from '../../../src/schema/validate.js';
 

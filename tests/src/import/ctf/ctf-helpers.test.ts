@@ -2,20 +2,22 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { builtImageName } from '../../../../src/import/formats/built-image-name.js';
 import {
   agentImageOf,
-  builtImageName,
   ChallengeFileStore,
-  composeLiveTarget,
   DEFAULT_AGENT_IMAGE,
-  dockerfileLiveTarget,
-  findComposeFile,
-  ImageTable,
   listChallengeFiles,
-  releaseLiveTarget,
   summarizeSandboxes,
-  type LiveTargetTask,
 } from '../../../../src/import/formats/ctf-helpers.js';
+import { findComposeFile } from '../../../../src/import/formats/find-compose-file.js';
+import { ImageTable } from '../../../../src/import/formats/image-table.js';
+import {
+  composeLiveTarget,
+  dockerfileLiveTarget,
+  releaseLiveTarget,
+  type LiveTargetTask,
+} from '../../../../src/import/formats/live-target.js';
 import type { Sample } from '../../../../src/schema/suite.js';
 
 const temps: string[] = [];
