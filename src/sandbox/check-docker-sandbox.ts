@@ -5,6 +5,7 @@
  */
 import { formatProblem } from '../errors.js';
 import type { Sample, ServiceSpec } from '../schema/suite.js';
+import { findDependencyCycle } from './find-dependency-cycle.js';
 import { parseCompose } from './parse-compose.js';
 
 /** One problem, as a pointer inside the sample and a message. */
@@ -17,31 +18,6 @@ export interface SampleIssue {
 export type ComposeReader = (path: string) => { text: string } | { problem: string };
 
 const DOCKER_ONLY = ['image', 'runtime', 'capabilities', 'services', 'compose', 'flag'] as const;
-
-/** Finds a dependsOn cycle: the names along it, or undefined. */
-function findCycle(services: Record<string, ServiceSpec>): string[] | undefined {
-  const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    if (state.get(name) === 'done') return undefined;
-    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
-    state.set(name, 'visiting');
-    path.push(name);
-    for (const next of services[name]?.dependsOn ?? []) {
-      if (services[next] === undefined) continue;
-      const cycle = visit(next);
-      if (cycle !== undefined) return cycle;
-    }
-    path.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const name of Object.keys(services)) {
-    const cycle = visit(name);
-    if (cycle !== undefined) return cycle;
-  }
-  return undefined;
-}
 
 /**
  * The docker-sandbox problems of a schema-valid sample; `readCompose` is absent when files are not checked on disk
@@ -114,7 +90,7 @@ export function checkDockerSandbox(sample: Sample, readCompose?: ComposeReader):
       );
     }
   }
-  const cycle = findCycle(services);
+  const cycle = findDependencyCycle(services);
   if (cycle !== undefined) {
     at('/services', `dependsOn forms a cycle: ${cycle.join(' -> ')}; services must start in some order`);
   }
