@@ -66,7 +66,7 @@ export function renderReport(report: RunReport): string {
   for (const reason of d.reasons) lines.push(`  - ${reason}`);
   if (report.sandbox !== undefined) {
     lines.push('');
-    lines.push('Images (docker sandboxes):');
+    lines.push(`Images (docker sandboxes; runtime ${report.sandbox.runtime ?? 'engine default'}):`);
     for (const image of report.sandbox.images) lines.push(`  ${image.ref}  ${image.id}`);
     const added = Object.entries(report.sandbox.capabilities);
     if (added.length > 0) {

@@ -14,6 +14,7 @@ import { resolveServices } from '../sandbox/docker-sandbox-spec.js';
 export async function checkSuiteImages(
   suite: SuiteHandle,
   client: DockerClient = createDockerClient(),
+  labRuntime?: string,
 ): Promise<RunSandboxInfo | null> {
   if (suite.agenticCount === 0) return null;
   const needed = await listSuiteImages(suite);
@@ -43,5 +44,12 @@ export async function checkSuiteImages(
     }
     if (added.size > 0) capabilities[sample.id] = [...added].sort();
   }
-  return { images, capabilities };
+  // The same choice as the backend's (a sample's own `runtime` still overrides it for that sample).
+  const runtime =
+    labRuntime !== undefined && labRuntime !== ''
+      ? labRuntime
+      : (await client.info()).runtimes.includes('runsc')
+        ? 'runsc'
+        : null;
+  return { images, capabilities, runtime };
 }

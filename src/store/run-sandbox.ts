@@ -17,6 +17,8 @@ export interface RunImage {
 /** The sandbox record of a run. */
 export interface RunSandboxInfo {
   images: RunImage[];
+  /** The OCI runtime of the lab setting, or runsc when the engine has it; null for the engine's default. */
+  runtime?: string | null;
   /** Sample id -> capabilities added to its containers (only samples that add some). */
   capabilities: Record<string, string[]>;
 }

@@ -197,7 +197,9 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
     }
 
     // Docker samples: the engine and every image are checked before anything runs; a resumed run keeps its images.
-    const sandboxInfo = params.skipAgentic === true ? null : await checkSuiteImages(suite);
+    const dockerRuntime = flags.dockerRuntime ?? io.env['REDLINE_DOCKER_RUNTIME'];
+    const sandboxInfo =
+      params.skipAgentic === true ? null : await checkSuiteImages(suite, undefined, dockerRuntime);
     if (flags.resume !== undefined && sandboxInfo !== null) {
       const before = getRunSandbox(db, flags.resume);
       const changed = before === null ? [] : changedImages(before, sandboxInfo);
@@ -249,7 +251,7 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         onAudit: (event) => trail.append(event.type, event.data),
         ...(sandboxInfo === null ? {} : { sandboxInfo }),
         onWarning: (message) => io.stderr(`redline: ${message}\n`),
-        ...optional('dockerRuntime', flags.dockerRuntime ?? io.env['REDLINE_DOCKER_RUNTIME']),
+        ...optional('dockerRuntime', dockerRuntime),
       });
     } finally {
       progress.end();
