@@ -1,13 +1,36 @@
 /**
  * The one ajv instance of Redline. Validators are compiled once per schema, never per document.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Problem } from '../errors.js';
 
-// verbose: errors carry the offending value, so messages can say what was found ("got ...").
-const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
+// Loaded and compiled on first use, never at import: a command that validates nothing (--version, runs) pays
+// nothing for ajv, and one that validates pays only for the schemas it uses. ajv is CommonJS, so a synchronous
+// require keeps `check` and `problems` synchronous.
+const require = createRequire(import.meta.url);
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+/** The one ajv instance; verbose: errors carry the offending value, so messages can say what was found. */
+function ajvInstance(): Ajv {
+  if (ajv === undefined) {
+    const { Ajv: AjvClass } = require('ajv') as { Ajv: new (options: Options) => Ajv };
+    ajv = new AjvClass({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
+  }
+  return ajv;
+}
+
+/** The compiled validate function of `schema` (compiled once per schema object). */
+function validateFunction(schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (validate === undefined) {
+    validate = ajvInstance().compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
 
 /** A compiled validator that returns problems instead of throwing. */
 export interface Validator<T> {
@@ -17,19 +40,16 @@ export interface Validator<T> {
   problems(value: unknown, where: { file: string; line?: number; basePointer?: string }): Problem[];
 }
 
-/** Compiles (once) a validator for a TypeBox schema. */
+/** A validator for a TypeBox schema, compiled once, on its first use. */
 export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
-  let validate = compiled.get(schema);
-  if (validate === undefined) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  const fn = validate;
+  let fn: ValidateFunction | undefined;
+  const get = (): ValidateFunction => (fn ??= validateFunction(schema));
   return {
-    check: (value: unknown): value is Static<S> => fn(value) === true,
+    check: (value: unknown): value is Static<S> => get()(value) === true,
     problems(value, where) {
-      if (fn(value) === true) return [];
-      return describeAjvErrors(fn.errors ?? [], where);
+      const validate = get();
+      if (validate(value) === true) return [];
+      return describeAjvErrors(validate.errors ?? [], where);
     },
   };
 }
