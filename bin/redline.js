@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when built (npm run build), else the TypeScript sources through tsx.
+// Runs the bundled CLI when built (npm run build: dist/cli), else the compiled modules, else the TypeScript sources
+// through tsx (slower to start: development only).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const bundled = new URL('../dist/cli/redline.mjs', import.meta.url);
 const built = new URL('../dist/harness/cli/main.js', import.meta.url);
-if (existsSync(fileURLToPath(built))) {
+if (existsSync(fileURLToPath(bundled))) {
+  await import(bundled.href);
+} else if (existsSync(fileURLToPath(built))) {
   await import(built.href);
 } else {
   const { register } = await import('tsx/esm/api');

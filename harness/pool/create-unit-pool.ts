@@ -19,9 +19,12 @@ export function createUnitPool(options: {
   config: WorkerConfig;
 }): UnitPool {
   const here = import.meta.url;
-  // Under tsx or vitest this module is TypeScript, and so is the worker: the thread needs tsx's loader too.
+  // Under tsx or vitest this module is TypeScript, and so is the worker: the thread needs tsx's loader too. In the
+  // bundle (dist/cli/*.mjs, harness/build/bundle-cli.ts) the worker is the run-unit.mjs entry beside this chunk.
   const isSource = here.endsWith('.ts');
-  const filename = new URL(`../worker/run-unit.${isSource ? 'ts' : 'js'}`, here).href;
+  const filename = here.endsWith('.mjs')
+    ? new URL('./run-unit.mjs', here).href
+    : new URL(`../worker/run-unit.${isSource ? 'ts' : 'js'}`, here).href;
   const workers = Math.max(1, options.workers);
   const pool = new Piscina({
     filename,

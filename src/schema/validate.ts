@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Problem } from '../errors.js';
 
 // Loaded and compiled on first use, never at import: a command that validates nothing (--version, runs) pays
@@ -40,13 +41,33 @@ export interface Validator<T> {
   problems(value: unknown, where: { file: string; line?: number; basePointer?: string }): Problem[];
 }
 
-/** A validator for a TypeBox schema, compiled once, on its first use. */
+/** TypeBox's own compiled check of `schema`, or undefined when TypeBox cannot compile it (ajv then decides alone). */
+function typeboxCheck(schema: TSchema): ((value: unknown) => boolean) | undefined {
+  try {
+    const compiled = TypeCompiler.Compile(schema);
+    return (value) => compiled.Check(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A validator for a TypeBox schema, compiled once, on its first use. ajv is the authority; TypeBox's compiled check
+ * answers first, so a conforming value (every stored row, almost every sample) never loads ajv, and only a value
+ * TypeBox rejects is handed to ajv for the verdict and its problems.
+ */
 export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
   let fn: ValidateFunction | undefined;
+  let fast: ((value: unknown) => boolean) | undefined | null = null;
   const get = (): ValidateFunction => (fn ??= validateFunction(schema));
+  const isFastValid = (value: unknown): boolean => {
+    if (fast === null) fast = typeboxCheck(schema);
+    return fast !== undefined && fast(value);
+  };
   return {
-    check: (value: unknown): value is Static<S> => get()(value) === true,
+    check: (value: unknown): value is Static<S> => isFastValid(value) || get()(value) === true,
     problems(value, where) {
+      if (isFastValid(value)) return [];
       const validate = get();
       if (validate(value) === true) return [];
       return describeAjvErrors(validate.errors ?? [], where);
