@@ -10,18 +10,16 @@ import { benchPolicy } from './policy-bench.js';
 import { benchAgentic } from './agentic-bench.js';
 import { benchVuln } from './vuln-bench.js';
 import { benchLive } from './live-bench.js';
+import { benchStartup } from './startup-bench.js';
+import { benchWholeProcess } from './whole-process-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-log('Building the CLI (the benchmark measures compiled JavaScript, as a lab runs it) ...');
-execFileSync(
-  process.execPath,
-  [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`],
-  { stdio: 'inherit' },
-);
+log('Building the CLI (npm run build: tsc, then the bundle bin/redline.js runs, as a lab runs it) ...');
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
 log('\nMicro-benchmarks (hot paths, per call):');
 await benchMicro(log);
@@ -38,6 +36,10 @@ await benchLive(log);
 
 log('\nEnd to end (simulator and runner in separate processes, loopback HTTP):');
 const figures = await benchEndToEnd(log);
+log('\nStart-up of the built CLI (whole processes, cold):');
+figures.push(...(await benchStartup(log)));
+log('\nWhole-process redline run (built CLI, fresh database, simulator in its own process):');
+figures.push(...(await benchWholeProcess(log)));
 log('\nSummary:');
 for (const f of figures) {
   log(`  ${f.ok ? 'meets' : 'MISSES'}  ${f.name}: ${f.value.toFixed(1)} ${f.unit} (target ${f.target})`);

@@ -6,7 +6,7 @@
  * also printed as a multiple of it. Standalone: `npx tsx bench/startup-bench.ts`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,13 +22,26 @@ import type { Figure } from './e2e-throughput.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The `redline` executable of package.json (runs dist/ when it exists). */
 export const REDLINE_BIN = join(ROOT, 'bin', 'redline.js');
-const BUILT_MAIN = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
+// What `npm run build` writes: tsc's modules, then the esbuild bundle that bin/redline.js prefers.
+const COMPILED_MAIN = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
+const BUNDLED_MAIN = join(ROOT, 'dist', 'cli', 'redline.mjs');
 
 const COLD_STARTS = 20;
 const STARTUP_TARGET_MS = 150;
 const FIRST_REQUEST_TARGET_MS = 250;
 // The suite of the small database and of the time-to-first-request runs.
 const SMALL_SUITE_SAMPLES = 20;
+
+/** The argv of `redline run SUITE --json --quiet` against `url` into the database `db`, plus `extra` options. */
+export function redlineRunArgs(
+  suite: string,
+  url: string,
+  db: string,
+  extra: readonly string[] = [],
+): string[] {
+  const options = ['--endpoint', url, '--model', 'sim', '--db', db, '--json', '--quiet', ...extra];
+  return [REDLINE_BIN, 'run', suite, ...options];
+}
 
 /** A finished whole process: wall time from just before spawn to its exit (stdio closed), and its stdout. */
 export interface TimedProcess {
@@ -76,21 +89,36 @@ export function describeLoad(): string {
   return `load average ${one.toFixed(2)} ${five.toFixed(2)} ${fifteen.toFixed(2)} on ${cpus().length} cores`;
 }
 
+function modifiedMs(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Makes sure dist/ exists (builds it with `npm run build` when missing, as `npm ci` would); false, after logging
- * a skip line, when it cannot be built.
+ * Makes sure bin/redline.js runs a current build: runs `npm run build` (as `npm ci` does) when the bundle in
+ * dist/cli is missing or older than tsc's output (bench/index.ts runs tsc alone first). False, after logging a skip
+ * line, when it cannot be built.
  */
 export function ensureBuiltCli(log: (line: string) => void): boolean {
-  if (existsSync(BUILT_MAIN)) return true;
-  log('  dist/ is missing: building it (npm run build) ...');
+  const bundledMs = modifiedMs(BUNDLED_MAIN);
+  const compiledMs = modifiedMs(COMPILED_MAIN);
+  if (bundledMs !== undefined && (compiledMs === undefined || bundledMs >= compiledMs)) return true;
+  log(
+    bundledMs === undefined
+      ? '  dist/cli/redline.mjs is missing: building it (npm run build) ...'
+      : '  dist/cli is older than the last tsc output: rebuilding it (npm run build) ...',
+  );
   try {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   } catch (error) {
     log(`  skipped: npm run build failed (${(error as Error).message.split('\n')[0] ?? ''})`);
     return false;
   }
-  if (existsSync(BUILT_MAIN)) return true;
-  log(`  skipped: npm run build did not write ${BUILT_MAIN}`);
+  if (existsSync(BUNDLED_MAIN)) return true;
+  log(`  skipped: npm run build did not write ${BUNDLED_MAIN}`);
   return false;
 }
 
@@ -179,10 +207,7 @@ export async function benchStartup(log: (line: string) => void): Promise<Figure[
     const sim = await startSimulator({ suite: await openSuite(suite), port: 0, seed: 1 });
     let runId: string;
     try {
-      const run = await timeProcess(
-        [REDLINE_BIN, 'run', suite, '--endpoint', sim.url, '--model', 'sim', '--db', labDb, '--json', '--quiet'],
-        dir,
-      );
+      const run = await timeProcess(redlineRunArgs(suite, sim.url, labDb), dir);
       runId = (JSON.parse(run.stdout) as { runId: string }).runId;
     } finally {
       await sim.close();
@@ -225,12 +250,9 @@ export async function benchStartup(log: (line: string) => void): Promise<Figure[
         clock.reset();
         const db = join(dir, `ttfr-${i + 1}.db`);
         const startedMs = performance.now();
-        const { wallMs } = await timeProcess(
-          [REDLINE_BIN, 'run', suite, '--endpoint', clock.url, '--model', 'sim', '--db', db, '--json', '--quiet'],
-          dir,
-        );
+        const { wallMs } = await timeProcess(redlineRunArgs(suite, clock.url, db), dir);
         const firstAtMs = clock.firstRequestAtMs();
-        if (firstAtMs === undefined) throw new Error('redline run finished without a chat completion request');
+        if (firstAtMs === undefined) throw new Error('redline run sent no chat completion request');
         // i = -1 is the unmeasured warm-up.
         if (i >= 0) {
           firstRequest.samplesMs.push(firstAtMs - startedMs);
