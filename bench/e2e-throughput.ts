@@ -14,7 +14,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { writeChoiceSuite } from '../tests/helpers/write-suite.js';
 
-const MAIN = fileURLToPath(new URL('../dist/harness/cli/main.js', import.meta.url));
+// The built CLI as users run it (bin/redline.js runs the bundle in dist/cli that npm run build writes).
+const MAIN = fileURLToPath(new URL('../bin/redline.js', import.meta.url));
 
 /** A figure printed by the benchmark. */
 export interface Figure {
