@@ -163,10 +163,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
 
   const limiter = new AimdLimiter({ max: options.concurrency, min: 1, cooldownMs: 2_000 });
   // Agentic samples' sandboxes live under one directory per session, removed when the session ends, whatever
-  // happened to the worker threads; directories left by a killed session are removed at the next start.
-  cleanupStaleSandboxDirs(tmpdir());
-  // Docker sandboxes a killed run left (owner process gone) are removed before new ones start.
-  await pruneLeftDockerSandboxes(options.onWarning);
+  // happened to the worker threads; directories left by a killed session are removed at the next agentic start,
+  // and so are docker sandboxes a killed run left (owner process gone). A run without agentic samples makes
+  // neither, and does not pay for the look.
+  if (suite.agenticCount > 0) {
+    cleanupStaleSandboxDirs(tmpdir());
+    await pruneLeftDockerSandboxes(options.onWarning);
+  }
   let usesDocker = false;
   const sandboxRoot = join(tmpdir(), `redline-sbx-${process.pid}`);
   const config: WorkerConfig = {
