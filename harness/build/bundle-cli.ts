@@ -28,6 +28,8 @@ await build({
     js: "import { createRequire as __redlineRequire } from 'node:module'; const require = __redlineRequire(import.meta.url);",
   },
   legalComments: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
 process.stdout.write(`bundled the CLI into ${outdir}\n`);
