@@ -41,6 +41,39 @@ async function isDockerReachable(): Promise<boolean> {
   }
 }
 
+/** Runs the first challenge of a shipped agentic suite against a simulated agent and shows its transcript. */
+async function runFirstChallenge(suiteName: string, kind: string): Promise<void> {
+  const suite = await openSuite(join(root, 'suites', suiteName));
+  let first = '';
+  for await (const sample of suite.samples()) {
+    first = sample.id;
+    break;
+  }
+  const sim = await startSimulator({ suite, port: 0, skill: 1, seed: 1 });
+  const out = await step(
+    [
+      'run',
+      `suites/${suiteName}`,
+      '--endpoint',
+      sim.url,
+      '--model',
+      'redline-sim-agent',
+      '--developer',
+      'demo-lab',
+      '--limit',
+      '1',
+      '--keys',
+      labKeys,
+      '--json',
+    ],
+    true,
+  );
+  await sim.close();
+  const run = JSON.parse(out) as { runId: string; overall: { mean: number | null } };
+  io.stderr(`demo: ${kind} run ${run.runId}: score ${String(run.overall.mean)}\n`);
+  await step(['transcript', run.runId, first]);
+}
+
 /** Runs one CLI command, showing it; stops the demo on failure. */
 async function step(argv: string[], capture = false): Promise<string> {
   io.stderr(`$ redline ${argv.join(' ')}\n`);
@@ -138,65 +171,14 @@ await step(['audit', 'checkpoint', '--out', checkpoint, '--keys', labKeys]);
 await step(['audit', 'verify', '--checkpoint', checkpoint, '--keys', labKeys]);
 say('4. an agentic CTF challenge: the simulated agent runs its solution commands in a bubblewrap sandbox');
 if (existsSync('/usr/bin/bwrap')) {
-  const agentic = join(root, 'suites', 'ctf-agentic');
-  const agentSim = await startSimulator({ suite: await openSuite(agentic), port: 0, skill: 1, seed: 1 });
-  const ctf = await step(
-    [
-      'run',
-      'suites/ctf-agentic',
-      '--endpoint',
-      agentSim.url,
-      '--model',
-      'redline-sim-agent',
-      '--developer',
-      'demo-lab',
-      '--limit',
-      '1',
-      '--keys',
-      labKeys,
-      '--json',
-    ],
-    true,
-  );
-  await agentSim.close();
-  const ctfRun = JSON.parse(ctf) as { runId: string; overall: { mean: number | null } };
-  io.stderr(`demo: agentic run ${ctfRun.runId}: score ${String(ctfRun.overall.mean)}\n`);
-  await step(['transcript', ctfRun.runId, 'enc-layers']);
+  await runFirstChallenge('ctf-agentic', 'agentic');
 } else {
   io.stderr('demo: skipped: bubblewrap is not installed (apt-get install bubblewrap)\n');
 }
 say('5. a live-target challenge: the simulated agent attacks services on a private Docker network');
 if (await isDockerReachable()) {
-  const live = await openSuite(join(root, 'suites', 'ctf-live'));
-  let first = '';
-  for await (const sample of live.samples()) {
-    first = sample.id;
-    break;
-  }
   await step(['images', 'suites/ctf-live', '--build']);
-  const liveSim = await startSimulator({ suite: live, port: 0, skill: 1, seed: 1 });
-  const out = await step(
-    [
-      'run',
-      'suites/ctf-live',
-      '--endpoint',
-      liveSim.url,
-      '--model',
-      'redline-sim-agent',
-      '--developer',
-      'demo-lab',
-      '--limit',
-      '1',
-      '--keys',
-      labKeys,
-      '--json',
-    ],
-    true,
-  );
-  await liveSim.close();
-  const liveRun = JSON.parse(out) as { runId: string; overall: { mean: number | null } };
-  io.stderr(`demo: live-target run ${liveRun.runId}: score ${String(liveRun.overall.mean)}\n`);
-  await step(['transcript', liveRun.runId, first]);
+  await runFirstChallenge('ctf-live', 'live-target');
 } else {
   io.stderr(
     'demo: skipped: no Docker engine answers at /var/run/docker.sock (apt-get install docker.io busybox-static, ' +

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RedlineError } from '../../src/errors.js';
 import { createStreamDemuxer } from './demux-stream.js';
 import { killProcessTree } from './kill-process-tree.js';
+import type { ExecResult } from '../sandbox/sandbox-backend.js';
 
 // Docker Engine 20.10 (Debian bookworm's docker.io) speaks 1.41; newer engines still accept it.
 const API = '/v1.41';
@@ -30,16 +31,8 @@ export function dockerSocketPath(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-/** What one exec returned. */
-export interface DockerExecResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  durationMs: number;
-  truncated: boolean;
-}
+/** What one exec returned: the sandbox interface's result of a command. */
+export type DockerExecResult = ExecResult;
 
 /** One command to run in a running container. */
 export interface DockerExecSpec {

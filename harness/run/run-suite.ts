@@ -45,6 +45,7 @@ import { pruneDockerSandboxes } from '../sandbox/prune-docker-sandboxes.js';
 import { writeTranscripts, type TranscriptRow } from '../../src/store/transcripts.js';
 import type { ErrorOutcome, UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
 import { HARNESS_VERSION } from '../version.js';
+import { isProcessAlive } from '../is-process-alive.js';
 
 /** Progress of a run, reported after every outcome. */
 export interface RunProgress {
@@ -608,14 +609,9 @@ function resumeRun(options: RunSuiteOptions, endpoint: string, at: number): RunR
   return getRun(options.db, id);
 }
 
+/** True when `pid` is another live process (this process's own pid, reused from a dead session, is not). */
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== process.pid && isProcessAlive(pid);
 }
 
 /** A run id that sorts by start time: `YYYYMMDD-HHMMSS-xxxxxx`. */

@@ -14,6 +14,7 @@ import {
   type SandboxBackend,
   type SandboxLimits,
   type SandboxSpec,
+  checkExecRequest,
   resolveSandboxLimits,
 } from './sandbox-backend.js';
 import { checkTaskFilePath, writeTaskFiles } from './write-task-files.js';
@@ -45,8 +46,6 @@ const BWRAP = '/usr/bin/bwrap';
 const SETPRIV = '/usr/bin/setpriv';
 const PRLIMIT = '/usr/bin/prlimit';
 const LAUNCHER_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-// Linux refuses a single argv string longer than MAX_ARG_STRLEN (128 KiB); fail early with a clear message.
-const MAX_SCRIPT_BYTES = 120 * 1024;
 const PROBE_TIMEOUT_MS = 15_000;
 // A process inside a dying PID namespace needs a moment to be torn down after its init is gone.
 const LEFTOVER_SETTLE_MS = 200;
@@ -203,13 +202,7 @@ export function createBwrapBackend(options: BwrapBackendOptions): BwrapBackend {
     let isDestroyed = false;
 
     async function runInSandbox(argv: readonly string[], execOptions: ExecOptions): Promise<ExecResult> {
-      const timeoutMs = execOptions.timeoutMs ?? limits.commandTimeoutMs;
-      if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-        throw new RedlineError(
-          'E_INPUT',
-          `sandbox exec: timeoutMs must be a positive integer (got ${timeoutMs})`,
-        );
-      }
+      const timeoutMs = checkExecRequest(id, isDestroyed, '', execOptions.timeoutMs, limits.commandTimeoutMs);
       const child = runBoundedProcess({
         command: PRLIMIT,
         args: buildLauncherArgs(uid, limits, sandboxDir, argv),
@@ -236,13 +229,7 @@ export function createBwrapBackend(options: BwrapBackendOptions): BwrapBackend {
     }
 
     async function exec(script: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
-      if (isDestroyed) throw new RedlineError('E_STATE', `sandbox ${id}: exec after destroy`);
-      if (Buffer.byteLength(script) > MAX_SCRIPT_BYTES) {
-        throw new RedlineError(
-          'E_INPUT',
-          `sandbox exec: script is ${Buffer.byteLength(script)} bytes, over ${MAX_SCRIPT_BYTES}; write it to a file in /work first`,
-        );
-      }
+      checkExecRequest(id, isDestroyed, script, execOptions.timeoutMs, limits.commandTimeoutMs);
       const interpreter = execOptions.interpreter ?? 'sh';
       const argv = interpreter === 'python3' ? ['/usr/bin/python3', '-c', script] : ['/bin/sh', '-c', script];
       return runInSandbox(argv, execOptions);

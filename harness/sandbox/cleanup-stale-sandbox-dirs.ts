@@ -1,15 +1,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** True when a process with this pid exists (EPERM still means it exists). */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isProcessAlive } from '../is-process-alive.js';
 
 /**
  * Removes `redline-sbx-<pid>` (evaluation runs) and `redline-vuln-<pid>` (reproducer runs) directories under

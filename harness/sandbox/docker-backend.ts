@@ -21,6 +21,7 @@ import {
   type Sandbox,
   type SandboxBackend,
   type SandboxSpec,
+  checkExecRequest,
   resolveSandboxLimits,
 } from './sandbox-backend.js';
 import { checkTaskFilePath } from './write-task-files.js';
@@ -121,7 +122,6 @@ const AGENT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 const IDLE_COMMAND = ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait; done'];
 const DEFAULT_HEALTH_TIMEOUT_S = 30;
 const HEALTH_POLL_MS = 25;
-const MAX_SCRIPT_BYTES = 120 * 1024;
 
 /** The runtime to use: the spec's, the lab's, runsc when the engine has it, else the engine default. */
 async function pickRuntime(client: DockerClient, lab: string | undefined): Promise<string | undefined> {
@@ -449,20 +449,13 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     }
 
     async function exec(script: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
-      if (isDestroyed) throw new RedlineError('E_STATE', `sandbox ${id}: exec after destroy`);
-      if (Buffer.byteLength(script) > MAX_SCRIPT_BYTES) {
-        throw new RedlineError(
-          'E_INPUT',
-          `sandbox exec: script is ${Buffer.byteLength(script)} bytes, over ${MAX_SCRIPT_BYTES}; write it to a file in /work first`,
-        );
-      }
-      const timeoutMs = execOptions.timeoutMs ?? limits.commandTimeoutMs;
-      if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-        throw new RedlineError(
-          'E_INPUT',
-          `sandbox exec: timeoutMs must be a positive integer (got ${timeoutMs})`,
-        );
-      }
+      const timeoutMs = checkExecRequest(
+        id,
+        isDestroyed,
+        script,
+        execOptions.timeoutMs,
+        limits.commandTimeoutMs,
+      );
       const cmd =
         execOptions.interpreter === 'python3' ? ['python3', '-c', script] : ['/bin/sh', '-c', script];
       return client.exec(agent, {

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { createDockerClient, type DockerClient, type LabelledObject } from '../docker/docker-client.js';
 import { LABEL, ownerLabel } from './docker-backend.js';
+import { isProcessAlive } from '../is-process-alive.js';
 
 /** Which objects to remove. */
 export type PruneScope =
@@ -21,16 +22,6 @@ export interface PruneReport {
   containers: number;
   networks: number;
   volumes: number;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but is not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** True when `owner` (`host:pid`) should be removed under `scope`. */

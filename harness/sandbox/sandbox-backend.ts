@@ -101,3 +101,31 @@ export function resolveSandboxLimits(overrides: Partial<SandboxLimits> = {}): Sa
   }
   return limits;
 }
+
+// Linux refuses a single argv string longer than MAX_ARG_STRLEN (128 KiB); fail early with a clear message.
+const MAX_SCRIPT_BYTES = 120 * 1024;
+
+/**
+ * The checks every backend makes before running a command: the sandbox is live, the script fits in one argv string,
+ * and the timeout is a positive integer. Returns the timeout to use (the command's, else `defaultTimeoutMs`).
+ */
+export function checkExecRequest(
+  sandboxId: string,
+  isDestroyed: boolean,
+  script: string,
+  timeoutMs: number | undefined,
+  defaultTimeoutMs: number,
+): number {
+  if (isDestroyed) throw new RedlineError('E_STATE', `sandbox ${sandboxId}: exec after destroy`);
+  if (Buffer.byteLength(script) > MAX_SCRIPT_BYTES) {
+    throw new RedlineError(
+      'E_INPUT',
+      `sandbox exec: script is ${Buffer.byteLength(script)} bytes, over ${MAX_SCRIPT_BYTES}; write it to a file in /work first`,
+    );
+  }
+  const timeout = timeoutMs ?? defaultTimeoutMs;
+  if (!Number.isSafeInteger(timeout) || timeout <= 0) {
+    throw new RedlineError('E_INPUT', `sandbox exec: timeoutMs must be a positive integer (got ${timeout})`);
+  }
+  return timeout;
+}
