@@ -92,10 +92,12 @@ describe.skipIf(!hasBwrap)('agentic runs (bubblewrap is installed by .ci/run)', 
       const child = spawnCli([...runArgv(SUITE, sim.url, db), '--concurrency', '3', '--epochs', '2']);
       const exited = waitForExit(child);
       const pid = child.pid!;
-      // Wait until sandboxes are running, then interrupt.
-      for (let i = 0; i < 400 && sandboxProcessesOf(pid).length === 0; i++)
-        await new Promise((r) => setTimeout(r, 25));
-      expect(sandboxProcessesOf(pid).length).toBeGreaterThan(0);
+      // Wait until episodes are live (a sandbox's work directory lasts the whole episode, while its processes
+      // live only as long as each command, too briefly to be caught reliably on a loaded machine), then interrupt.
+      const root = join(tmpdir(), `redline-sbx-${pid}`);
+      const liveSandboxes = (): number => (existsSync(root) ? readdirSync(root).length : 0);
+      for (let i = 0; i < 800 && liveSandboxes() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(liveSandboxes()).toBeGreaterThan(0);
       child.kill('SIGINT');
       const result = await exited;
       expect(result.code).toBe(130);
