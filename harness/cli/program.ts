@@ -46,7 +46,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'runs',
     term: 'runs [options]',
     description: 'List the runs in the lab database, newest first.',
-    load: async () => (await import('./commands/report.js')).registerReportCommands,
+    load: async () => (await import('./commands/runs.js')).registerRunsCommand,
   },
   {
     name: 'suite',

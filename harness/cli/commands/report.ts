@@ -1,19 +1,17 @@
 /**
- * `redline report RUN_ID` and `redline runs`: read-only views of the lab database.
+ * `redline report RUN_ID`: the report of a run, read from the lab database.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { buildReport } from '../../../src/report/build-report.js';
 import { openStore } from '../../../src/store/open-store.js';
-import { countResultsByRun } from '../../../src/store/results.js';
-import { listRuns } from '../../../src/store/runs.js';
 import type { CliIo } from '../io.js';
 import { dbPath } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { renderReport } from '../render-report.js';
 import { loadPolicyOption } from './policy-option.js';
 
-/** Registers `report` and `runs`. */
+/** Registers `report`. */
 export function registerReportCommands(program: Command, io: CliIo, exit: ExitHolder): void {
   program
     .command('report')
@@ -47,67 +45,4 @@ export function registerReportCommands(program: Command, io: CliIo, exit: ExitHo
         exit.code = 0;
       },
     );
-
-  program
-    .command('runs')
-    .description('List the runs in the lab database, newest first.')
-    .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
-    .option('--json', 'print an array of run objects')
-    .action((flags: { db?: string; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
-      try {
-        const counts = countResultsByRun(db);
-        const runs = listRuns(db).map((run) => ({
-          runId: run.id,
-          status: run.status,
-          suite: run.suite.id,
-          suiteVersion: run.suite.version,
-          model: run.model,
-          developer: run.developer,
-          startedAt: run.startedAt,
-          finishedAt: run.finishedAt,
-          engagementId: run.engagementId,
-          samples: {
-            total: run.totalUnits,
-            scored: counts.get(run.id)?.scored ?? 0,
-            errors: counts.get(run.id)?.errors ?? 0,
-          },
-        }));
-        if (flags.json === true) {
-          io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
-        } else if (runs.length === 0) {
-          io.stderr('no runs yet (start one with "redline run SUITE --endpoint URL --model NAME")\n');
-        } else {
-          const rows = [
-            ['run', 'status', 'suite', 'model', 'developer', 'started', 'scored/total', 'errors'],
-          ];
-          for (const r of runs) {
-            rows.push([
-              r.runId,
-              r.status,
-              `${r.suite}@${r.suiteVersion}`,
-              r.model,
-              r.developer ?? '-',
-              r.startedAt.replace('T', ' ').slice(0, 19),
-              `${r.samples.scored}/${r.samples.total}`,
-              String(r.samples.errors),
-            ]);
-          }
-          const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-          io.stdout(
-            `${rows
-              .map((row) =>
-                row
-                  .map((c, i) => c.padEnd(widths[i]!))
-                  .join('  ')
-                  .trimEnd(),
-              )
-              .join('\n')}\n`,
-          );
-        }
-      } finally {
-        db.close();
-      }
-      exit.code = 0;
-    });
 }
