@@ -18,6 +18,13 @@ export interface SuiteImage {
   recipe?: ImageBuild;
 }
 
+/** What the docker samples of a suite need: images, and the capabilities each sample adds. */
+export interface DockerSampleScan {
+  images: SuiteImage[];
+  /** Sample id -> capabilities its agent and services add (only samples that add some), sorted. */
+  capabilities: Record<string, string[]>;
+}
+
 /**
  * Every image the docker samples of `suite` use, deduplicated and sorted by reference.
  *
@@ -26,6 +33,12 @@ export interface SuiteImage {
  * for (const image of await listSuiteImages(suite)) console.log(image.ref, image.samples.length);
  */
 export async function listSuiteImages(suite: SuiteHandle): Promise<SuiteImage[]> {
+  return (await scanDockerSamples(suite)).images;
+}
+
+/** One pass over the samples of `suite`: the images its docker samples use and the capabilities they add. */
+export async function scanDockerSamples(suite: SuiteHandle): Promise<DockerSampleScan> {
+  const capabilities: Record<string, string[]> = {};
   const recipes = suite.header.images ?? {};
   const users = new Map<string, Set<string>>();
   const use = (ref: string, sampleId: string): void => {
@@ -48,12 +61,18 @@ export async function listSuiteImages(suite: SuiteHandle): Promise<SuiteImage[]>
         cause: error,
       });
     }
-    for (const service of Object.values(services)) use(service.image, sample.id);
+    const added = new Set<string>(sandbox.capabilities ?? []);
+    for (const service of Object.values(services)) {
+      use(service.image, sample.id);
+      for (const capability of service.capabilities ?? []) added.add(capability);
+    }
+    if (added.size > 0) capabilities[sample.id] = [...added].sort();
   }
-  return [...users.keys()]
+  const images = [...users.keys()]
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((ref) => {
       const recipe = Object.hasOwn(recipes, ref) ? recipes[ref] : undefined;
       return { ref, samples: [...(users.get(ref) ?? [])], ...(recipe === undefined ? {} : { recipe }) };
     });
+  return { images, capabilities };
 }

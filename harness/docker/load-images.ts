@@ -4,12 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RedlineError } from '../../src/errors.js';
 import { compileValidator } from '../../src/schema/validate.js';
 import type { DockerClient } from './docker-client.js';
 import { IMAGE_MANIFEST_FILE, ImageManifest } from './image-manifest.js';
+import { readInputFile } from '../cli/user-files.js';
 
 /** One loaded image: its reference, the id the engine gave it and the tar it came from. */
 export interface LoadedImage {
@@ -37,7 +37,7 @@ export async function loadImages(
   needed: ReadonlySet<string>,
   log: (line: string) => void,
 ): Promise<LoadedImages> {
-  const manifest = await readImageManifest(dir);
+  const manifest = readImageManifest(dir);
   const wanted = manifest.images.filter((entry) => needed.has(entry.ref));
   const skipped = manifest.images.filter((entry) => !needed.has(entry.ref)).map((entry) => entry.ref);
   for (const entry of wanted) {
@@ -72,18 +72,9 @@ export async function loadImages(
 }
 
 /** The images.json of `dir`, validated: E_INPUT when it cannot be read, E_MALFORMED when it is not a manifest. */
-async function readImageManifest(dir: string): Promise<ImageManifest> {
+function readImageManifest(dir: string): ImageManifest {
   const file = join(dir, IMAGE_MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new RedlineError(
-      'E_INPUT',
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): ` +
-        'give the directory written by "redline images SUITE --save DIR"',
-    );
-  }
+  const text = readInputFile(file, 'give the directory written by "redline images SUITE --save DIR"');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,14 +1,13 @@
 /**
  * The check before a run with docker samples starts: the engine answers, and has every image the suite needs
  * (else E_IMAGE_MISSING naming them, before any unit runs). Returns what the run records: image ids and digests,
- * and the capabilities its challenges add.
+ * and the capabilities its challenges add (one pass over the samples for both).
  */
 import { RedlineError } from '../../src/errors.js';
 import type { SuiteHandle } from '../../src/suite/load-suite.js';
 import type { RunImage, RunSandboxInfo } from '../../src/store/run-sandbox.js';
 import { createDockerClient, type DockerClient } from '../docker/docker-client.js';
-import { listSuiteImages } from '../docker/list-suite-images.js';
-import { resolveServices } from '../sandbox/docker-sandbox-spec.js';
+import { scanDockerSamples } from '../docker/list-suite-images.js';
 
 /** The sandbox record of `suite`'s docker samples, or null when it has none. */
 export async function checkSuiteImages(
@@ -17,7 +16,7 @@ export async function checkSuiteImages(
   labRuntime?: string,
 ): Promise<RunSandboxInfo | null> {
   if (suite.agenticCount === 0) return null;
-  const needed = await listSuiteImages(suite);
+  const { images: needed, capabilities } = await scanDockerSamples(suite);
   if (needed.length === 0) return null;
   await client.ping();
   const images: RunImage[] = [];
@@ -34,15 +33,6 @@ export async function checkSuiteImages(
       `the docker engine lacks ${missing.length} image(s) this suite needs: ${missing.join('; ')}. Load them ` +
         `(redline images ${suite.path} --load DIR) or build them (redline images ${suite.path} --build); nothing was run`,
     );
-  }
-  const capabilities: Record<string, string[]> = {};
-  for await (const sample of suite.samples()) {
-    if (sample.sandbox?.backend !== 'docker') continue;
-    const added = new Set(sample.sandbox.capabilities ?? []);
-    for (const service of Object.values(resolveServices(sample, suite.dir))) {
-      for (const capability of service.capabilities ?? []) added.add(capability);
-    }
-    if (added.size > 0) capabilities[sample.id] = [...added].sort();
   }
   // The same choice as the backend's (a sample's own `runtime` still overrides it for that sample).
   const runtime =
