@@ -1,10 +1,18 @@
 /**
- * `npm run build`, second step: bundles the CLI and the worker into dist/cli/ (redline.mjs, run-unit.mjs and their
- * shared chunks) with esbuild, so a command loads a handful of files instead of ~400 modules (TypeBox alone is 200
- * files). better-sqlite3 (native) and piscina (loads its own worker script by path) stay in node_modules; ajv is
- * required lazily at run time (src/schema/validate.ts). bin/redline.js runs the bundle when it exists.
+ * `npm run build`, second step: bundles the CLI into dist/cli/ with esbuild, then warms its code cache.
+ *
+ * - redline.cjs: the whole CLI (cli-entry.ts), one CommonJS file: Node 20 can give a CommonJS script V8's code
+ *   cache (code-cache.ts) but not an ES module. Commands are still loaded when they run (their dynamic imports
+ *   become lazily initialised parts of the bundle).
+ * - run-unit.cjs: the worker threads' code; run-unit-boot.cjs loads it through its cache for piscina.
+ * - boot.cjs: what bin/redline.js runs: loads redline.cjs through its cache.
+ * - warm-code-cache.cjs, run once and removed: writes redline.cjs.cache and run-unit.cjs.cache.
+ *
+ * better-sqlite3 (native) and piscina (loads its own worker script by path) stay in node_modules; ajv is required
+ * lazily at run time (src/schema/validate.ts).
  */
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -14,22 +22,29 @@ const outdir = `${root}dist/cli`;
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { redline: 'harness/cli/main.ts', 'run-unit': 'harness/worker/run-unit.ts' },
+  entryPoints: {
+    redline: 'harness/cli/cli-entry.ts',
+    boot: 'harness/cli/boot.ts',
+    'run-unit': 'harness/worker/run-unit.ts',
+    'run-unit-boot': 'harness/worker/worker-boot.ts',
+    'warm-code-cache': 'harness/build/warm-code-cache.ts',
+  },
   outdir,
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: ['better-sqlite3', 'piscina', 'ajv'],
-  // CommonJS dependencies bundled into ESM still call require() for Node's builtins.
-  banner: {
-    js: "import { createRequire as __redlineRequire } from 'node:module'; const require = __redlineRequire(import.meta.url);",
-  },
+  // Modules find files beside them through import.meta.url: in a CommonJS bundle that is the bundle's own URL.
+  define: { 'import.meta.url': '__redlineModuleUrl' },
+  banner: { js: "var __redlineModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'linked',
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
 });
-process.stdout.write(`bundled the CLI into ${outdir}\n`);
+const warmUp = `${outdir}/warm-code-cache.cjs`;
+execFileSync(process.execPath, [warmUp], { stdio: 'inherit' });
+await rm(warmUp);
+process.stdout.write(`bundled the CLI into ${outdir} and warmed its code cache\n`);

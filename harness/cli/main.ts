@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 /**
- * Entry point of the `redline` command: the only place that calls process.exit.
+ * Entry point of the `redline` command from the sources (tsx) and from tsc's dist/: runs the CLI. The bundled
+ * CLI (dist/cli) starts from cli-entry.ts instead, through bin/redline.js and the code cache.
  */
-import { processIo } from './io.js';
-import { runCli } from './program.js';
+import { main } from './cli-entry.js';
 
-const code = await runCli(process.argv.slice(2), processIo());
-// Flush stdout before exiting: a piped JSON result must arrive whole.
-process.stdout.write('', () => process.exit(code));
+main();

@@ -1,12 +1,13 @@
 /**
- * What crosses the worker-thread boundary: a unit of work in, an outcome out. Both are plain data; a worker never
- * throws for an expected failure (piscina would keep only the message of an error, not its code).
+ * What crosses the worker-thread boundary: a session per worker (its configuration and a port), then units in and
+ * outcomes out on that port. All plain data; a worker never throws for an expected failure.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { Transcript } from '../../src/agent/transcript.js';
 import type { ErrorData } from '../../src/errors.js';
 import type { Sample, SuiteDefaults } from '../../src/schema/suite.js';
 
-/** Set once per worker through piscina's workerData. */
+/** The run's configuration, sent once to each worker with its session. */
 export interface WorkerConfig {
   baseUrl: string;
   model: string;
@@ -69,3 +70,16 @@ export interface ErrorOutcome {
 
 /** The result of one attempt. */
 export type UnitOutcome = ScoredOutcome | ErrorOutcome;
+
+/** The piscina task that starts a worker's session: it resolves when the main thread ends the session. */
+export interface SessionTask {
+  config: WorkerConfig;
+  /** Units arrive here as {@link SessionMessage}s; outcomes leave as {@link OutcomeBatch}es. */
+  port: MessagePort;
+}
+
+/** Main thread to worker: units to run, each with the id its outcome comes back under; or the session's end. */
+export type SessionMessage = { units: Array<[number, UnitTask]> } | { end: true };
+
+/** Worker to main thread: outcomes by unit id. */
+export type OutcomeBatch = Array<[number, UnitOutcome]>;

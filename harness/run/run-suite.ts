@@ -75,6 +75,11 @@ export interface RunSuiteOptions {
   policy: unknown;
   concurrency: number;
   workers: number;
+  /**
+   * A pool created early (createUnitPool), so that its threads load while the suite and the database open; the
+   * run starts its sessions and destroys it. Without one, the run creates its own.
+   */
+  pool?: UnitPool;
   /** The API key, if the endpoint wants one (never stored: only the variable's name is, in params). */
   apiKey?: string;
   /** Resume this run instead of starting a new one. */
@@ -114,6 +119,8 @@ export interface RunSummary {
   scored: number;
   errors: number;
   error: ErrorData | null;
+  /** A completed run's per-sample values by category (computeRunStats), for its report. */
+  sampleValues?: Map<string, number[]>;
 }
 
 interface Unit {
@@ -187,11 +194,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
     ...(params.maxTokens === undefined ? {} : { maxTokens: params.maxTokens }),
   };
-  const pool: UnitPool = createUnitPool({
-    workers: options.workers,
-    concurrency: options.concurrency,
-    config,
-  });
+  const pool: UnitPool = options.pool ?? createUnitPool({ workers: options.workers });
+  pool.start(config);
 
   // Scheduling state. `pending` holds new units read ahead from the suite; `ready` holds units whose retry delay
   // has passed. Both are small (bounded by the read-ahead and the concurrency).
@@ -232,14 +236,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   };
   const record = (unit: Unit, outcome: UnitOutcome | null): void => {
     const finishedAt = new Date(now()).toISOString();
-    const base = {
-      runId: run.id,
-      sampleId: unit.sample.id,
-      epoch: unit.epoch,
-      category: unit.sample.category ?? 'default',
-      attempts: unit.attempts,
-      finishedAt,
-    };
+    const category = unit.sample.category ?? 'default';
+    // Whole object literals, never spreads of a shared base: a spread costs V8 ~10 µs a record here.
     if (outcome !== null && outcome.status === 'scored') {
       if (outcome.transcript !== undefined) {
         transcripts.push({
@@ -250,7 +248,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
         });
       }
       buffer.push({
-        ...base,
+        runId: run.id,
+        sampleId: unit.sample.id,
+        epoch: unit.epoch,
+        category,
+        attempts: unit.attempts,
+        finishedAt,
         status: 'scored',
         score: outcome.value,
         answer: outcome.answer,
@@ -263,7 +266,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       });
     } else {
       buffer.push({
-        ...base,
+        runId: run.id,
+        sampleId: unit.sample.id,
+        epoch: unit.epoch,
+        category,
+        attempts: unit.attempts,
+        finishedAt,
         status: 'error',
         score: null,
         answer: null,
@@ -487,7 +495,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     ...(fatal === null ? {} : { error: fatal }),
   });
   // Per-category sufficient statistics, so what-if and sweeps never rescan this run's rows.
-  if (status === 'completed') computeRunStats(options.db, run.id, new Date(now()).toISOString());
+  const values =
+    status === 'completed'
+      ? computeRunStats(options.db, run.id, new Date(now()).toISOString()).values
+      : undefined;
   options.onAudit?.({
     type: status === 'completed' ? 'run.finished' : status === 'failed' ? 'run.failed' : 'run.interrupted',
     data: {
@@ -505,6 +516,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     scored: counts.scored,
     errors: counts.errors,
     error: fatal,
+    ...(values === undefined ? {} : { sampleValues: values }),
   };
 }
 

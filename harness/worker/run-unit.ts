@@ -1,141 +1,74 @@
 /**
- * Runs inside a worker thread: one attempt of one (sample, epoch): build the prompt, call the endpoint once,
- * score the output. Returns data, never throws for an expected failure.
+ * Runs inside a worker thread: a session of units (create-unit-pool.ts). Each unit is one attempt of one
+ * (sample, epoch): build the prompt, call the endpoint once, score the output; agentic units run their episode
+ * (run-agentic-unit.ts). Returns data, never throws for an expected failure.
  */
-import { threadId, workerData } from 'node:worker_threads';
-import { RedlineError, toErrorData } from '../../src/errors.js';
+import { toErrorData } from '../../src/errors.js';
 import { buildMessages } from '../../src/scoring/build-messages.js';
 import { scoreOutput } from '../../src/scoring/registry.js';
-import { createChatClient } from '../endpoints/openai-compatible.js';
-import type { UnitOutcome, UnitTask, WorkerConfig } from '../pool/unit-messages.js';
-import { materializeFiles } from '../agent/materialize-files.js';
-import { runAgent } from '../agent/run-agent.js';
-import { createBwrapBackend } from '../sandbox/bwrap-backend.js';
-import {
-  createDockerBackend,
-  LABEL,
-  type DockerBackend,
-  type DockerSandbox,
-} from '../sandbox/docker-backend.js';
-import { makePlantedFlag, toDockerSandboxSpec } from '../sandbox/docker-sandbox-spec.js';
-import type { Sandbox, SandboxBackend } from '../sandbox/sandbox-backend.js';
+import { createChatClient, type ChatClient } from '../endpoints/openai-compatible.js';
+import type {
+  OutcomeBatch,
+  SessionMessage,
+  SessionTask,
+  UnitOutcome,
+  UnitTask,
+  WorkerConfig,
+} from '../pool/unit-messages.js';
+import { runAgenticUnit, type AgenticContext } from './run-agentic-unit.js';
 
-const config = workerData as WorkerConfig;
-const client = createChatClient({
-  baseUrl: config.baseUrl,
-  model: config.model,
-  ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
-  timeoutMs: config.timeoutMs,
-  maxSockets: config.maxSockets,
-});
-
-// Created on the first agentic sample: each worker thread allocates its sandboxes' uids from its own range, so
-// concurrent sandboxes never share a process limit.
-let bwrapBackend: SandboxBackend | undefined;
-let dockerBackend: DockerBackend | undefined;
-
-/** The outcome of a sandbox that could not be made: engine gone stops the run, infrastructure makes it invalid. */
-function sandboxFailure(error: unknown): UnitOutcome {
-  const data = toErrorData(error);
-  const kind = data.code === 'E_STATE' ? 'fatal' : data.code === 'E_SANDBOX' ? 'invalid' : 'sample';
-  return { status: 'error', kind, error: data, retryAfterMs: null, rateLimited: false, latencyMs: 0 };
-}
-
-/** A fresh sandbox for the unit: bubblewrap, or the docker backend's network, services and agent container. */
-async function createSandbox(task: UnitTask, flag: string | undefined): Promise<Sandbox | DockerSandbox> {
-  const { sample } = task;
-  if (sample.sandbox?.backend === 'docker') {
-    dockerBackend ??= createDockerBackend(
-      config.dockerRuntime === undefined ? {} : { runtime: config.dockerRuntime },
-    );
-    const labels: Record<string, string> = { [LABEL.unit]: `${sample.id}#${task.epoch}` };
-    if (config.runId !== undefined) labels[LABEL.run] = config.runId;
-    return dockerBackend.create(
-      toDockerSandboxSpec(sample, config.suiteDir, { ...(flag === undefined ? {} : { flag }), labels }),
-    );
-  }
-  bwrapBackend ??= createBwrapBackend({ rootDir: config.sandboxRoot, uidBase: 200_000 + threadId * 100_000 });
-  return bwrapBackend.create({
-    files: materializeFiles(sample.sandbox?.files ?? {}, config.suiteDir),
-    ...(sample.sandbox?.setup === undefined ? {} : { setup: sample.sandbox.setup }),
+/**
+ * A session (piscina's task function): runs the units that arrive on the session's port, concurrently, and sends
+ * their outcomes back batched per turn of the event loop. Resolves when the main thread ends the session.
+ */
+export default function runSession(session: SessionTask): Promise<void> {
+  const { config, port } = session;
+  const context: AgenticContext = { config, client: createClient(config) };
+  let outbox: OutcomeBatch = [];
+  let flushQueued = false;
+  const flush = (): void => {
+    flushQueued = false;
+    const batch = outbox;
+    outbox = [];
+    port.postMessage(batch);
+  };
+  const send = (id: number, outcome: UnitOutcome): void => {
+    outbox.push([id, outcome]);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flush);
+    }
+  };
+  return new Promise<void>((resolve) => {
+    port.on('message', (message: SessionMessage) => {
+      if ('end' in message) {
+        port.close();
+        context.client.close();
+        resolve();
+        return;
+      }
+      for (const [id, task] of message.units) {
+        void runUnit(task, context).then((outcome) => send(id, outcome));
+      }
+    });
   });
 }
 
-/** Runs an agentic unit: a fresh sandbox with the task files, the agent loop, the sandbox removed afterwards. */
-async function runAgenticUnit(task: UnitTask): Promise<UnitOutcome> {
-  const { sample } = task;
-  // A planted flag is made here, per (sample, epoch), and is this unit's target: a memorised flag scores 0.
-  const planted = sample.sandbox?.flag;
-  const flag = planted === undefined ? undefined : makePlantedFlag(planted.format);
-  let sandbox;
-  try {
-    sandbox = await createSandbox(task, flag);
-  } catch (error) {
-    return sandboxFailure(error);
-  }
-  let isDestroyed = false;
-  try {
-    const { answer, transcript } = await runAgent({ sample, defaults: config.defaults, client, sandbox });
-    const modelTimeMs = transcript.events.reduce(
-      (sum, e) => sum + (e.kind === 'model' ? e.durationMs : 0),
-      0,
-    );
-    // The endpoint failed (not the model's answer): the unit is retried or the run stops, as for single turns.
-    if (
-      transcript.stopReason === 'model_error' &&
-      transcript.error !== undefined &&
-      transcript.error.kind !== 'sample'
-    ) {
-      return {
-        status: 'error',
-        kind: transcript.error.kind === 'fatal' ? 'fatal' : 'retryable',
-        error: { code: transcript.error.code, message: transcript.error.message },
-        retryAfterMs: null,
-        rateLimited: false,
-        latencyMs: modelTimeMs,
-      };
-    }
-    // A service the infrastructure lost (OOM-killed) makes the episode invalid, whatever the model did.
-    const problem = 'check' in sandbox ? await sandbox.check() : null;
-    if (problem !== null) {
-      return sandboxFailure(new RedlineError('E_SANDBOX', `sample ${sample.id}: ${problem}`));
-    }
-    const scored = flag === undefined ? sample : { ...sample, target: flag };
-    const score = scoreOutput(scored, config.defaults, answer ?? '');
-    let promptTokens = 0;
-    let completionTokens = 0;
-    for (const e of transcript.events) {
-      promptTokens += e.usage?.promptTokens ?? 0;
-      completionTokens += e.usage?.completionTokens ?? 0;
-    }
-    const teardownStartedAt = performance.now();
-    isDestroyed = true;
-    await sandbox.destroy();
-    return {
-      status: 'scored',
-      value: score.value,
-      answer: score.answer,
-      output: answer ?? '',
-      latencyMs: modelTimeMs,
-      promptTokens,
-      completionTokens,
-      transcript,
-      sandboxStartMs: sandbox.startMs,
-      sandboxTeardownMs: performance.now() - teardownStartedAt,
-    };
-  } catch (error) {
-    // The engine failed under the episode (a container vanished, the socket broke): not the model's doing.
-    if (sample.sandbox?.backend === 'docker') return sandboxFailure(error);
-    throw error;
-  } finally {
-    if (!isDestroyed) await sandbox.destroy().catch(() => undefined);
-  }
+function createClient(config: WorkerConfig): ChatClient {
+  return createChatClient({
+    baseUrl: config.baseUrl,
+    model: config.model,
+    ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
+    timeoutMs: config.timeoutMs,
+    maxSockets: config.maxSockets,
+  });
 }
 
-/** Executes one attempt of a unit (piscina's task function). */
-export default async function runUnit(task: UnitTask): Promise<UnitOutcome> {
+/** Executes one attempt of a unit; never rejects. */
+export async function runUnit(task: UnitTask, context: AgenticContext): Promise<UnitOutcome> {
+  const { config, client } = context;
   try {
-    if (task.sample.agent !== undefined) return await runAgenticUnit(task);
+    if (task.sample.agent !== undefined) return await runAgenticUnit(task, context);
     const request = {
       messages: buildMessages(task.sample, config.defaults),
       ...(config.maxTokens === undefined ? {} : { max_tokens: config.maxTokens }),
@@ -164,7 +97,7 @@ export default async function runUnit(task: UnitTask): Promise<UnitOutcome> {
       completionTokens: result.usage?.completionTokens ?? null,
     };
   } catch (error) {
-    // A bug in prompt building or scoring fails this sample, visibly, without killing the run.
+    // A bug in prompt building, scoring or the episode fails this sample, visibly, without killing the run.
     return {
       status: 'error',
       kind: 'sample',

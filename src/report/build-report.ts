@@ -49,6 +49,11 @@ export interface BuildReportOptions {
   ci?: 't' | 'bootstrap';
   /** Confidence of the reported intervals (the designation uses the policy's). */
   confidence?: number;
+  /**
+   * The run's per-sample values when the caller has just reduced them (computeRunStats at the end of a run), so
+   * that its rows are not read a second time; read from the database otherwise.
+   */
+  values?: Map<string, number[]>;
 }
 
 /**
@@ -65,7 +70,7 @@ export function buildReport(db: Db, runId: string, options: BuildReportOptions =
   const seed = run.params.seed ?? 0;
 
   // Per-sample values by category, epochs reduced with the run's reducer (the same code as the run statistics).
-  const values = reduceSampleValues(db, run);
+  const values = options.values ?? reduceSampleValues(db, run);
 
   const weights: Record<string, number> = {};
   for (const category of values.keys()) weights[category] = run.categories[category]?.weight ?? 1;

@@ -40,6 +40,11 @@ export interface RunStats {
   errors: number;
 }
 
+/** What computeRunStats stored, with the per-sample values it reduced (reduceSampleValues), for the report. */
+export interface ComputedRunStats extends RunStats {
+  values: Map<string, number[]>;
+}
+
 /** Which completed runs `loadRunStats` reads (all of them when empty). */
 export interface LoadRunStatsFilter {
   /** Only runs of this model. */
@@ -96,8 +101,8 @@ export function reduceSampleValues(db: Db, run: RunRecord): Map<string, number[]
  * @example
  * computeRunStats(db, '20261126-101500-a1b2c3', new Date().toISOString());
  */
-export function computeRunStats(db: Db, runId: string, at: string): RunStats {
-  const store = db.transaction((): RunStats => {
+export function computeRunStats(db: Db, runId: string, at: string): ComputedRunStats {
+  const store = db.transaction((): ComputedRunStats => {
     const stats = collectRunStats(db, getRun(db, runId));
     db.prepare('DELETE FROM run_stats WHERE run_id = ?').run(runId);
     db.prepare('DELETE FROM run_totals WHERE run_id = ?').run(runId);
@@ -226,11 +231,11 @@ export function loadRunStats(db: Db, filter: LoadRunStatsFilter = {}): RunStats[
       continue;
     }
     const record = getRun(db, run.stats.runId);
-    runs.push(
-      db.readonly
-        ? collectRunStats(db, record)
-        : computeRunStats(db, record.id, filter.at ?? record.updatedAt),
-    );
+    // The per-sample values are not kept: a sweep over many runs needs only their statistics.
+    const { values: _values, ...stats } = db.readonly
+      ? collectRunStats(db, record)
+      : computeRunStats(db, record.id, filter.at ?? record.updatedAt);
+    runs.push(stats);
   }
   return runs;
 }
@@ -281,7 +286,7 @@ function sortCategories(categories: Map<string, CategoryStats>): Map<string, Cat
 }
 
 /** The statistics of one run from its rows, without storing them. */
-function collectRunStats(db: Db, run: RunRecord): RunStats {
+function collectRunStats(db: Db, run: RunRecord): ComputedRunStats {
   const values = reduceSampleValues(db, run);
   const names = [...values.keys()].sort(compareNames);
   const categories = new Map<string, CategoryStats>();
@@ -300,6 +305,7 @@ function collectRunStats(db: Db, run: RunRecord): RunStats {
     categories,
     scored: counts.scored,
     errors: counts.errors,
+    values,
   };
 }
 

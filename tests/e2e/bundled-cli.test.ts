@@ -18,7 +18,7 @@ import { HARNESS_VERSION } from '../../harness/version.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/redline.js', import.meta.url));
-const isBundled = existsSync(fileURLToPath(new URL('../../dist/cli/redline.mjs', import.meta.url)));
+const isBundled = existsSync(fileURLToPath(new URL('../../dist/cli/boot.cjs', import.meta.url)));
 let dir: string;
 
 beforeAll(async () => {
@@ -34,6 +34,17 @@ describe.skipIf(!isBundled)('the bundled CLI (npm run build)', () => {
     const help = (await run('node', [BIN, '--help'])).stdout;
     expect(help).toContain('run [options] <suite>');
     expect(help).toContain('images [options] <suite>');
+  });
+
+  it('starts from the code cache the build warmed, for the CLI and for its worker threads', async () => {
+    const loader = fileURLToPath(new URL('../../dist/harness/cli/code-cache.js', import.meta.url));
+    for (const bundle of ['redline.cjs', 'run-unit.cjs']) {
+      const file = fileURLToPath(new URL(`../../dist/cli/${bundle}`, import.meta.url));
+      const script = `const { requireWithCodeCache } = await import(${JSON.stringify(loader)});
+        process.stdout.write(requireWithCodeCache(${JSON.stringify(file)}).cache);`;
+      const { stdout } = await run('node', ['--input-type=module', '-e', script]);
+      expect(stdout, bundle).toBe('used');
+    }
   });
 
   it('runs a suite through its worker threads and reports as the sources do', async () => {

@@ -12,6 +12,7 @@ import { getRun } from '../../../src/store/runs.js';
 import { openSuite } from '../../../src/suite/load-suite.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { runSuite } from '../../run/run-suite.js';
+import { createUnitPool, type UnitPool } from '../../pool/create-unit-pool.js';
 import { checkSuiteImages } from '../../run/check-suite-images.js';
 import { changedImages, getRunSandbox } from '../../../src/store/run-sandbox.js';
 import { EXIT } from '../exit-codes.js';
@@ -132,6 +133,16 @@ function defaultWorkers(): number {
 }
 
 async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promise<number> {
+  // The worker threads load their code while the suite is read and hashed and the database opens.
+  const pool = createUnitPool({ workers: flags.workers });
+  try {
+    return await runWithPool(suitePath, flags, io, pool);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: UnitPool): Promise<number> {
   const suite = await openSuite(suitePath);
   const db = openStore(dbPath(flags.db, io));
   try {
@@ -243,6 +254,7 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
         ...optional('apiKey', io.env[params.apiKeyEnv]),
         concurrency: flags.concurrency,
         workers: flags.workers,
+        pool,
         ...(flags.resume === undefined ? {} : { resume: flags.resume }),
         retryBaseMs: flags.retryBaseMs,
         signal: interrupt.signal,
@@ -260,11 +272,10 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
       process.off('SIGTERM', onSignal);
     }
 
-    const report = buildReport(
-      db,
-      summary.runId,
-      flags.policy === undefined ? {} : { policy: validatePolicyValue(policy, flags.policy) },
-    );
+    const report = buildReport(db, summary.runId, {
+      ...(flags.policy === undefined ? {} : { policy: validatePolicyValue(policy, flags.policy) }),
+      ...(summary.sampleValues === undefined ? {} : { values: summary.sampleValues }),
+    });
     if (flags.json === true) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else io.stdout(renderReport(report));
     if (summary.status !== 'completed') {

@@ -10,8 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedlineError } from '../../../src/errors.js';
 import { openStore, type Db } from '../../../src/store/open-store.js';
 import { createResultWriter, type ResultRecord } from '../../../src/store/results.js';
-import { computeRunStats, loadRunStats, type RunStats } from '../../../src/store/run-stats.js';
-import { endSession, insertRun, listRuns, type NewRun } from '../../../src/store/runs.js';
+import {
+  computeRunStats,
+  loadRunStats,
+  reduceSampleValues,
+  type RunStats,
+} from '../../../src/store/run-stats.js';
+import { endSession, getRun, insertRun, listRuns, type NewRun } from '../../../src/store/runs.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -347,7 +352,12 @@ describe('loadRunStats', () => {
 
   it('reads exactly what computeRunStats stored', () => {
     const db = fleet('same.db');
-    const computed = ['r1', 'r2', 'r3'].map((id) => computeRunStats(db, id, '2030-01-01T00:00:00.000Z'));
+    const computed = ['r1', 'r2', 'r3'].map((id) => {
+      // The per-sample values it also returns (for the run's report) are the ones the report would read.
+      const { values, ...stats } = computeRunStats(db, id, '2030-01-01T00:00:00.000Z');
+      expect(values).toEqual(reduceSampleValues(db, getRun(db, id)));
+      return stats;
+    });
     const loaded = loadRunStats(db);
     expect(loaded).toEqual([computed[1], computed[2], computed[0]]);
     db.close();

@@ -1,0 +1,123 @@
+/**
+ * The unit pool: real worker threads (piscina) running sessions against a real HTTP server on loopback. Units go
+ * down each session's port in batches and outcomes come back by id, so every outcome must reach its own unit.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sample } from '../../../src/schema/suite.js';
+import { createUnitPool } from '../../../harness/pool/create-unit-pool.js';
+import type { WorkerConfig } from '../../../harness/pool/unit-messages.js';
+
+let server: Server;
+let url: string;
+let requests = 0;
+/** Prompts containing "hang" are never answered; others get "ANSWER: X" with X the letter the prompt ends on. */
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests++;
+      const prompt = (JSON.parse(body) as { messages: Array<{ content: string }> }).messages.at(-1)!.content;
+      if (prompt.includes('hang')) return;
+      const letter = /letter ([A-D])/.exec(prompt)?.[1] ?? 'D';
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          choices: [{ index: 0, message: { role: 'assistant', content: `ANSWER: ${letter}` } }],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function config(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
+  return {
+    baseUrl: url,
+    model: 'm',
+    timeoutMs: 5_000,
+    maxSockets: 8,
+    defaults: {},
+    suiteDir: '.',
+    sandboxRoot: '/nonexistent',
+    ...overrides,
+  } as WorkerConfig;
+}
+
+/** A choice sample whose prompt names the letter the server answers; the target is `target`. */
+function sample(i: number, letter: string, target: string): Sample {
+  return {
+    id: `q${i}`,
+    input: `Question ${i}: answer with the letter ${letter}`,
+    choices: ['a', 'b', 'c', 'd'],
+    target,
+  };
+}
+
+describe('createUnitPool', () => {
+  it('returns every outcome to its own unit across two sessions', async () => {
+    const pool = createUnitPool({ workers: 2 });
+    try {
+      pool.start(config());
+      const letters = ['A', 'B', 'C', 'D'];
+      // Half the units are answered right: the target matches the letter the server gives back for that unit.
+      const units = Array.from({ length: 300 }, (_, i) => {
+        const letter = letters[i % 4]!;
+        return { i, right: i % 2 === 0, s: sample(i, letter, i % 2 === 0 ? letter : letters[(i + 1) % 4]!) };
+      });
+      const outcomes = await Promise.all(units.map((u) => pool.run({ sample: u.s, epoch: 1 })));
+      outcomes.forEach((outcome, k) => {
+        expect(outcome.status).toBe('scored');
+        if (outcome.status !== 'scored') return;
+        expect(outcome.answer).toBe(letters[k % 4]);
+        expect(outcome.value).toBe(units[k]!.right ? 1 : 0);
+      });
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('starts at most its workers, once, and refuses units before it starts', async () => {
+    const pool = createUnitPool({ workers: 1 });
+    try {
+      await expect(pool.run({ sample: sample(0, 'A', 'A'), epoch: 1 })).rejects.toThrow(/before start/);
+      pool.start(config(), 4);
+      expect(() => pool.start(config())).toThrow(/already/);
+      const outcome = await pool.run({ sample: sample(1, 'B', 'B'), epoch: 1 });
+      expect(outcome).toMatchObject({ status: 'scored', value: 1 });
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('fails the units of a session whose worker cannot start it', async () => {
+    const pool = createUnitPool({ workers: 1 });
+    try {
+      // An empty model name makes the worker's chat client refuse to be created: the session task rejects.
+      pool.start(config({ model: '' }));
+      await expect(pool.run({ sample: sample(0, 'A', 'A'), epoch: 1 })).rejects.toThrow(/model/);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('abandons units still running when destroyed, without failing them', async () => {
+    const pool = createUnitPool({ workers: 1 });
+    pool.start(config());
+    const before = requests;
+    let settled = false;
+    void pool.run({ sample: sample(0, 'hang', 'A'), epoch: 1 }).finally(() => (settled = true));
+    while (requests === before) await new Promise((resolve) => setTimeout(resolve, 10));
+    await pool.destroy();
+    await pool.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+  });
+});
