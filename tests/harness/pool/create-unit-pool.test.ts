@@ -48,7 +48,7 @@ function config(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
     suiteDir: '.',
     sandboxRoot: '/nonexistent',
     ...overrides,
-  } as WorkerConfig;
+  };
 }
 
 /** A choice sample whose prompt names the letter the server answers; the target is `target`. */
