@@ -24,7 +24,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const REDLINE_BIN = join(ROOT, 'bin', 'redline.js');
 // What `npm run build` writes: tsc's modules, then the esbuild bundle that bin/redline.js prefers.
 const COMPILED_MAIN = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
-const BUNDLED_MAIN = join(ROOT, 'dist', 'cli', 'redline.mjs');
+// The build's last output: the bundled CLI's warmed code cache.
+const BUNDLED_MAIN = join(ROOT, 'dist', 'cli', 'redline.cjs.cache');
 
 const COLD_STARTS = 20;
 const STARTUP_TARGET_MS = 150;
@@ -108,7 +109,7 @@ export function ensureBuiltCli(log: (line: string) => void): boolean {
   if (bundledMs !== undefined && (compiledMs === undefined || bundledMs >= compiledMs)) return true;
   log(
     bundledMs === undefined
-      ? '  dist/cli/redline.mjs is missing: building it (npm run build) ...'
+      ? '  dist/cli/redline.cjs.cache is missing: building it (npm run build) ...'
       : '  dist/cli is older than the last tsc output: rebuilding it (npm run build) ...',
   );
   try {

@@ -44,6 +44,25 @@ interface Waiter {
   session: Session;
 }
 
+// The defaults of sizeWorkers: a worker thread per this many units, and at most this many threads.
+const UNITS_PER_WORKER = 2_000;
+const MAX_DEFAULT_WORKERS = 4;
+
+/**
+ * How many worker threads a run of `units` units gets on `cores` cores when the user does not say (--workers):
+ * one per 2,000 units, at most 4, and never more than the cores left beside the main thread (which schedules and
+ * writes SQLite), at least 1. One thread carries about 20,000 units/s of a 0 ms endpoint; more threads than cores
+ * only add switching: on 2 cores one thread runs 10,000 units faster than two (docs/development.md).
+ */
+export function sizeWorkers(units: number, cores: number): number {
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores - 1, Math.ceil(units / UNITS_PER_WORKER)));
+}
+
+/** The most threads sizeWorkers can choose on `cores` cores: what a pool created before the run is known holds. */
+export function maxDefaultWorkers(cores: number): number {
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores - 1));
+}
+
 // How long destroy waits for sessions to end on their own before the threads are terminated.
 const SESSION_END_GRACE_MS = 1_000;
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedlineError, type ErrorData } from '../../src/errors.js';
 import { AimdLimiter } from '../../src/endpoint/aimd.js';
@@ -38,7 +38,7 @@ import {
 import { findOpenEngagement } from '../../src/store/engagements.js';
 import { setRunSandbox, type RunSandboxInfo } from '../../src/store/run-sandbox.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
-import { createUnitPool, type UnitPool } from '../pool/create-unit-pool.js';
+import { createUnitPool, sizeWorkers, type UnitPool } from '../pool/create-unit-pool.js';
 import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
 import { dockerSocketPath } from '../docker/docker-client.js';
 import { pruneDockerSandboxes } from '../sandbox/prune-docker-sandboxes.js';
@@ -74,7 +74,8 @@ export interface RunSuiteOptions {
   params: RunParams;
   policy: unknown;
   concurrency: number;
-  workers: number;
+  /** Worker threads; sized to the run's units (sizeWorkers) when absent. */
+  workers?: number;
   /**
    * A pool created early (createUnitPool), so that its threads load while the suite and the database open; the
    * run starts its sessions and destroys it. Without one, the run creates its own.
@@ -179,13 +180,17 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     await pruneLeftDockerSandboxes(options.onWarning);
   }
   let usesDocker = false;
+  const workers = Math.max(
+    1,
+    options.workers ?? sizeWorkers(run.totalUnits - stored.scored, availableParallelism()),
+  );
   const sandboxRoot = join(tmpdir(), `redline-sbx-${process.pid}`);
   const config: WorkerConfig = {
     baseUrl: options.endpoint,
     model: run.model,
     ...(options.apiKey === undefined || options.apiKey === '' ? {} : { apiKey: options.apiKey }),
     timeoutMs: params.timeoutMs,
-    maxSockets: Math.ceil(options.concurrency / Math.max(1, options.workers)) + 1,
+    maxSockets: Math.ceil(options.concurrency / workers) + 1,
     defaults: options.suite.header.defaults,
     suiteDir: options.suite.dir,
     sandboxRoot,
@@ -194,8 +199,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
     ...(params.maxTokens === undefined ? {} : { maxTokens: params.maxTokens }),
   };
-  const pool: UnitPool = options.pool ?? createUnitPool({ workers: options.workers });
-  pool.start(config);
+  const pool: UnitPool = options.pool ?? createUnitPool({ workers });
+  pool.start(config, workers);
 
   // Scheduling state. `pending` holds new units read ahead from the suite; `ready` holds units whose retry delay
   // has passed. Both are small (bounded by the read-ahead and the concurrency).

@@ -12,7 +12,7 @@ import { getRun } from '../../../src/store/runs.js';
 import { openSuite } from '../../../src/suite/load-suite.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { runSuite } from '../../run/run-suite.js';
-import { createUnitPool, type UnitPool } from '../../pool/create-unit-pool.js';
+import { createUnitPool, maxDefaultWorkers, type UnitPool } from '../../pool/create-unit-pool.js';
 import { checkSuiteImages } from '../../run/check-suite-images.js';
 import { changedImages, getRunSandbox } from '../../../src/store/run-sandbox.js';
 import { EXIT } from '../exit-codes.js';
@@ -33,7 +33,7 @@ interface RunFlags {
   db?: string;
   keys?: string;
   concurrency: number;
-  workers: number;
+  workers?: number;
   epochs?: number;
   limit?: number;
   seed?: number;
@@ -75,9 +75,8 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     .option('--concurrency <n>', 'requests in flight across all workers', positiveInt('--concurrency'), 32)
     .option(
       '--workers <n>',
-      'worker threads (default min(cores, 4))',
+      'worker threads (default: one per 2,000 units, at most min(cores - 1, 4), at least 1)',
       positiveInt('--workers'),
-      defaultWorkers(),
     )
     .option('--epochs <k>', 'epochs per sample (default 1)', positiveInt('--epochs'))
     .option(
@@ -127,14 +126,10 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     });
 }
 
-function defaultWorkers(): number {
-  // availableParallelism respects CPU affinity (containers, taskset).
-  return Math.max(1, Math.min(4, availableParallelism()));
-}
-
 async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promise<number> {
   // The worker threads load their code while the suite is read and hashed and the database opens.
-  const pool = createUnitPool({ workers: flags.workers });
+  // availableParallelism respects CPU affinity (containers, taskset).
+  const pool = createUnitPool({ workers: flags.workers ?? maxDefaultWorkers(availableParallelism()) });
   try {
     return await runWithPool(suitePath, flags, io, pool);
   } finally {
@@ -253,7 +248,7 @@ async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: 
         policy,
         ...optional('apiKey', io.env[params.apiKeyEnv]),
         concurrency: flags.concurrency,
-        workers: flags.workers,
+        ...optional('workers', flags.workers),
         pool,
         ...(flags.resume === undefined ? {} : { resume: flags.resume }),
         retryBaseMs: flags.retryBaseMs,

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../../src/schema/suite.js';
-import { createUnitPool } from '../../../harness/pool/create-unit-pool.js';
+import { createUnitPool, maxDefaultWorkers, sizeWorkers } from '../../../harness/pool/create-unit-pool.js';
 import type { WorkerConfig } from '../../../harness/pool/unit-messages.js';
 
 let server: Server;
@@ -119,5 +119,24 @@ describe('createUnitPool', () => {
     await pool.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(settled).toBe(false);
+  });
+});
+
+describe('sizeWorkers', () => {
+  it('gives a thread per 2,000 units, leaves a core to the main thread, and stays within 1..4', () => {
+    expect(sizeWorkers(20, 8)).toBe(1);
+    expect(sizeWorkers(2_000, 8)).toBe(1);
+    expect(sizeWorkers(2_001, 8)).toBe(2);
+    expect(sizeWorkers(10_000, 8)).toBe(4);
+    expect(sizeWorkers(10_000, 3)).toBe(2);
+    expect(sizeWorkers(10_000, 2)).toBe(1);
+    expect(sizeWorkers(10_000, 1)).toBe(1);
+    expect(sizeWorkers(0, 8)).toBe(1);
+    expect(maxDefaultWorkers(2)).toBe(1);
+    expect(maxDefaultWorkers(16)).toBe(4);
+    for (const cores of [1, 2, 3, 8, 64]) {
+      for (const units of [0, 1, 5_000, 1e6])
+        expect(sizeWorkers(units, cores)).toBeLessThanOrEqual(maxDefaultWorkers(cores));
+    }
   });
 });
