@@ -25,7 +25,7 @@ export const REDLINE_BIN = join(ROOT, 'bin', 'redline.js');
 // What `npm run build` writes: tsc's modules, then the esbuild bundle that bin/redline.js prefers.
 const COMPILED_MAIN = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
 // The build's last output: the bundled CLI's warmed code cache.
-const BUNDLED_MAIN = join(ROOT, 'dist', 'cli', 'redline.cjs.cache');
+const BUNDLED_MAIN = join(ROOT, 'dist', 'cli', 'redline.cjs.cli.cache');
 
 const COLD_STARTS = 20;
 const STARTUP_TARGET_MS = 150;
@@ -109,7 +109,7 @@ export function ensureBuiltCli(log: (line: string) => void): boolean {
   if (bundledMs !== undefined && (compiledMs === undefined || bundledMs >= compiledMs)) return true;
   log(
     bundledMs === undefined
-      ? '  dist/cli/redline.cjs.cache is missing: building it (npm run build) ...'
+      ? '  dist/cli/redline.cjs.cli.cache is missing: building it (npm run build) ...'
       : '  dist/cli is older than the last tsc output: rebuilding it (npm run build) ...',
   );
   try {

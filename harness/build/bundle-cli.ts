@@ -6,14 +6,17 @@
  *   become lazily initialised parts of the bundle).
  * - run-unit.cjs: the worker threads' code; run-unit-boot.cjs loads it through its cache for piscina.
  * - boot.cjs: what bin/redline.js runs: loads redline.cjs through its cache.
- * - warm-code-cache.cjs, run once and removed: writes redline.cjs.cache and run-unit.cjs.cache.
+ * - warm-code-cache.cjs, run twice and removed: writes redline.cjs.run.cache (for `run`), redline.cjs.cli.cache
+ *   (for every other command) and run-unit.cjs.cache.
  *
  * better-sqlite3 (native) and piscina (loads its own worker script by path) stay in node_modules; ajv is required
  * lazily at run time (src/schema/validate.ts).
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,6 +48,13 @@ await build({
   logLevel: 'warning',
 });
 const warmUp = `${outdir}/warm-code-cache.cjs`;
-execFileSync(process.execPath, [warmUp], { stdio: 'inherit' });
-await rm(warmUp);
+const scratch = await mkdtemp(join(tmpdir(), 'redline-warm-'));
+try {
+  for (const variant of ['run', 'cli']) {
+    execFileSync(process.execPath, [warmUp, variant, scratch], { stdio: 'inherit' });
+  }
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+  await rm(warmUp);
+}
 process.stdout.write(`bundled the CLI into ${outdir} and warmed its code cache\n`);

@@ -1,14 +1,17 @@
 /**
- * The last step of `npm run build` (run by bundle-cli.ts as a plain `node` process, as users run the CLI): loads
- * the bundled CLI, runs the commands users start most (`--help`, `--version`, `run` of the shipped knowledge suite
- * against a loopback endpoint, `runs`, `report`) in-process, and saves the bytecode compiled meanwhile as the
- * bundle's code cache (code-cache.ts). The run's worker threads save theirs (worker-boot.ts). Nothing here touches
- * the network beyond 127.0.0.1.
+ * The last step of `npm run build`, run by bundle-cli.ts as plain `node` processes (as users run the CLI):
+ *
+ *     node warm-code-cache.cjs run DIR   # `run` of the shipped knowledge suite (JSON and text) against a loopback
+ *                                        # endpoint, into DIR/warm.db; saves redline.cjs.run.cache, and the worker
+ *                                        # threads save run-unit.cjs.cache (worker-boot.ts)
+ *     node warm-code-cache.cjs cli DIR   # `--help`, `--version`, `runs` and `report` on DIR/warm.db; saves
+ *                                        # redline.cjs.cli.cache
+ *
+ * Each loads the bundled CLI, runs those commands in-process and saves the bytecode compiled meanwhile as one of
+ * the bundle's code caches (code-cache.ts). Nothing here touches the network beyond 127.0.0.1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireWithCodeCache } from '../cli/code-cache.js';
@@ -27,17 +30,11 @@ const REPLY = JSON.stringify({
   usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
 });
 
-async function warmUp(): Promise<void> {
+async function warmUp(variant: string, dir: string): Promise<void> {
+  if (variant !== 'run' && variant !== 'cli') throw new Error(`warm-up: unknown variant ${variant}`);
   process.env['REDLINE_CODE_CACHE_WARMUP'] = '1';
-  const cli = requireWithCodeCache(cliFile);
+  const cli = requireWithCodeCache(cliFile, variant);
   const runCli = cli.exports['runCli'] as RunCli;
-  const dir = mkdtempSync(join(tmpdir(), 'redline-warm-'));
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(REPLY));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -58,26 +55,35 @@ async function warmUp(): Promise<void> {
     if (code !== 0) throw new Error(`warm-up: redline ${argv.join(' ')} exited ${code}: ${err.trim()}`);
     return out;
   };
-  try {
-    const db = join(dir, 'warm.db');
+  const db = join(dir, 'warm.db');
+  if (variant === 'run') {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(REPLY));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    try {
+      const args = ['run', suite, '--endpoint', url, '--model', 'warm-up', '--db', db, '--quiet'];
+      await must([...args, '--json']);
+      await must(args);
+    } finally {
+      server.close();
+    }
+  } else {
     await must(['--help']);
     await must(['--version']);
-    const report = JSON.parse(
-      await must(['run', suite, '--endpoint', url, '--model', 'warm-up', '--db', db, '--json', '--quiet']),
-    ) as { runId: string };
-    await must(['run', suite, '--endpoint', url, '--model', 'warm-up', '--db', db, '--quiet']);
     await must(['runs', '--db', db]);
-    await must(['runs', '--db', db, '--json']);
-    await must(['report', report.runId, '--db', db]);
-    await must(['report', report.runId, '--db', db, '--json']);
-    cli.saveCache();
-  } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
+    const [latest] = JSON.parse(await must(['runs', '--db', db, '--json'])) as Array<{ runId: string }>;
+    if (latest === undefined) throw new Error(`warm-up: no run in ${db}: run the "run" warm-up first`);
+    await must(['report', latest.runId, '--db', db]);
+    await must(['report', latest.runId, '--db', db, '--json']);
   }
+  cli.saveCache();
 }
 
-void warmUp().catch((error: unknown) => {
+const [variant = '', dir = ''] = process.argv.slice(2);
+void warmUp(variant, dir).catch((error: unknown) => {
   process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;
 });

@@ -3,7 +3,7 @@
  *
  * Node 20 has no compile cache of its own (module.enableCompileCache is Node 22), so the bundle (dist/cli/*.cjs,
  * harness/build/bundle-cli.ts) is compiled here with `vm.Script` and the bytecode `npm run build` saved beside it
- * (`FILE.cache`, written after a warm-up that ran the common commands: harness/build/warm-code-cache.ts). With the
+ * (`FILE[.VARIANT].cache`, written after warm-ups that ran the common commands: harness/build/warm-code-cache.ts). With the
  * cache V8 neither parses nor compiles what the warm-up ran; without it, or when V8 rejects it (another Node
  * version or V8 flags), the bundle compiles as any script does: slower, never wrong.
  *
@@ -21,25 +21,27 @@ export interface CachedModule {
   exports: Record<string, unknown>;
   /** How its code cache was used: read and accepted, rejected by V8, or absent (or older than the bundle). */
   cache: 'used' | 'rejected' | 'none';
-  /** Writes the bytecode compiled so far, the warm-up's included, to `FILE.cache` (atomically). */
+  /** Writes the bytecode compiled so far, the warm-up's included, to its cache file (atomically). */
   saveCache(): void;
 }
 
-/** The code cache file of a bundle. */
-export function cacheFileOf(file: string): string {
-  return `${file}.cache`;
+/** The code cache file of a bundle; `variant` names one of several caches of the same bundle. */
+export function cacheFileOf(file: string, variant?: string): string {
+  return variant === undefined ? `${file}.cache` : `${file}.${variant}.cache`;
 }
 
 /**
  * Runs the CommonJS file `file` as `require` would, compiled with its code cache when a current one exists.
+ * `variant` picks one of the bundle's caches: each holds what one warm-up compiled, and V8 reads a cache whole, so
+ * a command that needs little starts from a small one.
  *
  * @example
  * const cli = requireWithCodeCache('/opt/redline/dist/cli/redline.cjs');
  * await (cli.exports.main as () => Promise<void>)();
  */
-export function requireWithCodeCache(file: string): CachedModule {
+export function requireWithCodeCache(file: string, variant?: string): CachedModule {
   const source = readFileSync(file, 'utf8');
-  const cacheFile = cacheFileOf(file);
+  const cacheFile = cacheFileOf(file, variant);
   const cachedData = readCurrentCache(file, cacheFile);
   // The wrapper CommonJS modules get (Module.wrap), written out: the line numbers of errors stay the bundle's.
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;

@@ -38,12 +38,17 @@ describe.skipIf(!isBundled)('the bundled CLI (npm run build)', () => {
 
   it('starts from the code cache the build warmed, for the CLI and for its worker threads', async () => {
     const loader = fileURLToPath(new URL('../../dist/harness/cli/code-cache.js', import.meta.url));
-    for (const bundle of ['redline.cjs', 'run-unit.cjs']) {
+    const caches: Array<[string, string | undefined]> = [
+      ['redline.cjs', 'run'],
+      ['redline.cjs', 'cli'],
+      ['run-unit.cjs', undefined],
+    ];
+    for (const [bundle, variant] of caches) {
       const file = fileURLToPath(new URL(`../../dist/cli/${bundle}`, import.meta.url));
       const script = `const { requireWithCodeCache } = await import(${JSON.stringify(loader)});
-        process.stdout.write(requireWithCodeCache(${JSON.stringify(file)}).cache);`;
+        process.stdout.write(requireWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(variant)}).cache);`;
       const { stdout } = await run('node', ['--input-type=module', '-e', script]);
-      expect(stdout, bundle).toBe('used');
+      expect(stdout, `${bundle} ${variant ?? ''}`).toBe('used');
     }
   });
 
