@@ -1,12 +1,15 @@
 /**
- * Client of the OpenAI chat-completions protocol (vLLM, llama.cpp, Ollama, TGI ...) over node:http with a
- * keep-alive agent. One attempt per call: the runner schedules retries, so that a unit waiting out its backoff
- * does not hold a connection or a concurrency slot. Every failure is returned as data, never thrown.
+ * Client of the OpenAI chat-completions protocol (vLLM, llama.cpp, Ollama, TGI ...): plain http over the lean
+ * keep-alive pool of http1-pool.ts (the hot path of local runs), https over node:https with a keep-alive agent.
+ * One attempt per call: the runner schedules retries, so that a unit waiting out its backoff does not hold a
+ * connection or a concurrency slot. Every failure is returned as data, never thrown.
  */
-import { Agent as HttpAgent, request as httpRequest, STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { checkHeaderValues, createHttp1Pool } from './http1-pool.js';
+import type { Http1Outcome, Http1Pool, ResponseHead } from './http1-pool.js';
 import { RedlineError } from '../../src/errors.js';
 import type { AgentMessage, ToolCall } from '../../src/agent/agent-message.js';
 import type { ToolDefinition } from '../../src/agent/tools.js';
@@ -99,7 +102,8 @@ const TLS_CONFIG_ERRORS = new Set([
 ]);
 
 /**
- * Creates a client; throws E_USAGE for a base URL that is not http(s) or for invalid limits.
+ * Creates a client; throws E_USAGE for a base URL that is not http(s), for invalid limits, or for an API key
+ * that cannot be sent in a header.
  *
  * @example
  * const client = createChatClient({ baseUrl: 'http://127.0.0.1:8000/v1', model: 'llama', timeoutMs: 60_000, maxSockets: 64 });
@@ -117,38 +121,68 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const { model, timeoutMs } = options;
   const endpoint = redactUrl(target.url.href);
   const isHttps = target.url.protocol === 'https:';
-  const agentOptions = {
-    keepAlive: true,
-    maxSockets: options.maxSockets,
-    maxFreeSockets: options.maxSockets,
-    scheduling: 'lifo' as const,
-    timeout: options.idleSocketTimeoutMs ?? DEFAULT_IDLE_SOCKET_TIMEOUT_MS,
-  };
-  const agent = isHttps ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-  const send = isHttps ? httpsRequest : httpRequest;
+  const idleSocketTimeoutMs = options.idleSocketTimeoutMs ?? DEFAULT_IDLE_SOCKET_TIMEOUT_MS;
+  const hostname = target.url.hostname.startsWith('[')
+    ? target.url.hostname.slice(1, -1)
+    : target.url.hostname;
+  const port = target.url.port === '' ? (isHttps ? 443 : 80) : Number(target.url.port);
 
+  let authorization: string | undefined;
+  let basic: string | undefined;
+  if (options.apiKey !== undefined && options.apiKey !== '') {
+    authorization = `Bearer ${options.apiKey}`;
+  } else if (target.username !== '' || target.password !== '') {
+    // Credentials in the URL (a reverse proxy with basic auth): sent as a header, never shown.
+    basic = Buffer.from(`${target.username}:${target.password}`).toString('base64');
+    authorization = `Basic ${basic}`;
+  }
+  const secrets = secretVariants([options.apiKey, target.password, basic, ...target.secretQueryValues]);
+  if (authorization !== undefined) checkHeaderValues({ authorization });
+
+  // Plain http: the lean pool (the Host header is URL.host: the port only when it is not the default, as node:http).
+  const pool: Http1Pool | undefined = isHttps
+    ? undefined
+    : createHttp1Pool({
+        host: hostname,
+        port,
+        hostHeader: target.url.host,
+        path: target.path,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+        maxSockets: options.maxSockets,
+        idleTimeoutMs: idleSocketTimeoutMs,
+        timeoutMs,
+        // A byte cap: UTF-8 bytes >= UTF-16 chars, so every body over the char cap is refused, before decoding.
+        maxBodyBytes: MAX_RESPONSE_CHARS,
+      });
+
+  // https: node:https with a keep-alive agent.
+  const agent = isHttps
+    ? new HttpsAgent({
+        keepAlive: true,
+        maxSockets: options.maxSockets,
+        maxFreeSockets: options.maxSockets,
+        scheduling: 'lifo',
+        timeout: idleSocketTimeoutMs,
+      })
+    : undefined;
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     accept: 'application/json',
     'content-length': 0,
   };
-  let basic: string | undefined;
-  if (options.apiKey !== undefined && options.apiKey !== '') {
-    headers['authorization'] = `Bearer ${options.apiKey}`;
-  } else if (target.username !== '' || target.password !== '') {
-    // Credentials in the URL (a reverse proxy with basic auth): sent as a header, never shown.
-    basic = Buffer.from(`${target.username}:${target.password}`).toString('base64');
-    headers['authorization'] = `Basic ${basic}`;
-  }
-  const secrets = secretVariants([options.apiKey, target.password, basic, ...target.secretQueryValues]);
-  // One options object for all requests: http.request copies headers synchronously, so setting
+  if (authorization !== undefined) headers['authorization'] = authorization;
+  // One options object for all requests: https.request copies headers synchronously, so setting
   // content-length right before each call is safe on this single thread and saves two objects a request.
   const requestOptions: RequestOptions = {
     agent,
     method: 'POST',
     protocol: target.url.protocol,
-    hostname: target.url.hostname.startsWith('[') ? target.url.hostname.slice(1, -1) : target.url.hostname,
-    port: target.url.port === '' ? (isHttps ? 443 : 80) : Number(target.url.port),
+    hostname,
+    port,
     path: target.path,
     headers,
   };
@@ -181,19 +215,19 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     return result;
   }
 
-  function httpFailure(res: IncomingMessage, body: string, startedMs: number): AttemptFailure {
-    const status = res.statusCode ?? 0;
+  function httpFailure(res: ResponseHead, body: string, startedMs: number): AttemptFailure {
+    const status = res.statusCode;
     const { kind, rateLimited } = classifyStatus(status);
     const serverSaid = extractServerMessage(scrubSecrets(body, secrets));
     const head = `HTTP ${status} ${res.statusMessage || STATUS_CODES[status] || ''}`.trimEnd();
     let message = `${head} from ${endpoint}${serverSaid === '' ? '' : `: ${serverSaid}`}`;
     if (kind === 'fatal') {
-      const hint = fatalHint(status, { endpoint, model, location: header(res.headers, 'location') });
+      const hint = fatalHint(status, { endpoint, model, location: res.header('location') });
       message += `${/[.!?]$/.test(message) ? '' : '.'} ${hint}`;
     }
     const extra: { status: number; rateLimited: boolean; retryAfterMs?: number } = { status, rateLimited };
     const retryAfterMs = parseRetryAfter(
-      { retryAfter: header(res.headers, 'retry-after'), retryAfterMs: header(res.headers, 'retry-after-ms') },
+      { retryAfter: res.header('retry-after'), retryAfterMs: res.header('retry-after-ms') },
       Date.now(),
     );
     if (retryAfterMs !== undefined) extra.retryAfterMs = retryAfterMs;
@@ -262,10 +296,15 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       setMaxListeners(0, signal);
       lastSignal = signal;
     }
+    if (pool !== undefined) {
+      return new Promise<ChatResult>((resolve) => {
+        pool.post(body, startedMs, signal, (outcome) => resolve(fromOutcome(outcome, startedMs)));
+      });
+    }
     return new Promise<ChatResult>((resolve) => {
       let settled = false;
       headers['content-length'] = Buffer.byteLength(body);
-      const req: ClientRequest = send(requestOptions);
+      const req: ClientRequest = httpsRequest(requestOptions);
 
       const settle = (result: ChatResult): void => {
         if (settled) return;
@@ -275,19 +314,11 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         resolve(result);
       };
       const onAbort = (): void => {
-        settle(
-          failure('retryable', `aborted by the caller after ${elapsed(startedMs)} ms`, startedMs, {
-            aborted: true,
-          }),
-        );
+        settle(abortedFailure(startedMs));
         req.destroy();
       };
       const timer = setTimeout(() => {
-        settle(
-          failure('retryable', `no complete response from ${endpoint} within ${timeoutMs} ms`, startedMs, {
-            code: 'E_TIMEOUT',
-          }),
-        );
+        settle(timeoutFailure(startedMs));
         req.destroy();
       }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -312,7 +343,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           settle(
-            status >= 200 && status < 300 ? completion(text, startedMs) : httpFailure(res, text, startedMs),
+            status >= 200 && status < 300
+              ? completion(text, startedMs)
+              : httpFailure(incomingHead(res), text, startedMs),
           );
         });
         // The connection closed before the body was complete (truncated Content-Length or chunked body).
@@ -322,6 +355,52 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         });
       });
       req.end(body);
+    });
+  }
+
+  /** The result of an attempt made through the pool (plain http). */
+  function fromOutcome(outcome: Http1Outcome, startedMs: number): ChatResult {
+    switch (outcome.type) {
+      case 'response':
+        return outcome.statusCode >= 200 && outcome.statusCode < 300
+          ? completion(outcome.body, startedMs)
+          : httpFailure(outcome, outcome.body, startedMs);
+      case 'network':
+        return networkFailure(outcome.error, startedMs);
+      case 'truncated':
+        return truncated(outcome.error, startedMs);
+      case 'timeout':
+        return timeoutFailure(startedMs);
+      case 'aborted':
+        return abortedFailure(startedMs);
+      case 'closed':
+        return failure('fatal', 'the chat client is closed', startedMs);
+      case 'malformed':
+        return failure(
+          'retryable',
+          `malformed HTTP response from ${endpoint}: ${outcome.problem}`,
+          startedMs,
+        );
+      case 'too-large':
+        return failure(
+          'retryable',
+          outcome.part === 'body'
+            ? `response from ${endpoint} exceeds ${MAX_RESPONSE_CHARS} chars`
+            : `response head from ${endpoint} exceeds ${outcome.limitBytes} bytes (status line, headers or chunked trailers)`,
+          startedMs,
+        );
+    }
+  }
+
+  function timeoutFailure(startedMs: number): AttemptFailure {
+    return failure('retryable', `no complete response from ${endpoint} within ${timeoutMs} ms`, startedMs, {
+      code: 'E_TIMEOUT',
+    });
+  }
+
+  function abortedFailure(startedMs: number): AttemptFailure {
+    return failure('retryable', `aborted by the caller after ${elapsed(startedMs)} ms`, startedMs, {
+      aborted: true,
     });
   }
 
@@ -335,8 +414,18 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     complete,
     close(): void {
       closed = true;
-      agent.destroy();
+      pool?.close();
+      agent?.destroy();
     },
+  };
+}
+
+/** The head of a node:https response, as httpFailure reads it. */
+function incomingHead(res: IncomingMessage): ResponseHead {
+  return {
+    statusCode: res.statusCode ?? 0,
+    statusMessage: res.statusMessage ?? '',
+    header: (name) => header(res.headers, name),
   };
 }
 

@@ -227,14 +227,18 @@ describe('startSimulator', () => {
     const stats = sim.stats();
     const faults =
       stats.faults.rateLimited + stats.faults.serverError + stats.faults.reset + stats.faults.malformed;
-    expect(stats.requests).toBe(1000);
+    // The client sends a request again once when a reused connection closes before any response byte (a stale
+    // keep-alive connection looks the same): the server sees one more request for each reset absorbed that way.
+    const resent = stats.requests - jobs.length;
+    expect(resent).toBeGreaterThanOrEqual(0);
+    expect(resent).toBeLessThanOrEqual(stats.faults.reset);
     expect(faults / stats.requests).toBeGreaterThan(0.15);
     expect(faults / stats.requests).toBeLessThan(0.25);
     for (const count of Object.values(stats.faults)) expect(count).toBeGreaterThan(20);
     expect(stats.answered).toBe(stats.requests - faults);
 
     const failures = results.filter((result) => !result.ok);
-    expect(failures).toHaveLength(faults);
+    expect(failures).toHaveLength(faults - resent);
     for (const failure of failures) expect(failure).toMatchObject({ kind: 'retryable' });
     const limited = failures.filter((failure) => failure.status === 429);
     expect(limited).toHaveLength(stats.faults.rateLimited);
