@@ -49,6 +49,9 @@ export { countResults, iterateScores, getSampleResults } from './store/results.j
 
 export { buildReport } from './report/build-report.js';
 export type { RunReport } from './report/build-report.js';
+export { buildComparison } from './compare/build-comparison.js';
+export { compareRuns } from './compare/compare-runs.js';
+export type { ComparedRun, RunComparison } from './compare/compare-runs.js';
 export { buildAssessment, ASSESSMENT_PREDICATE_TYPE } from './assessment/build-assessment.js';
 export type { AssessmentPredicate } from './assessment/build-assessment.js';
 

@@ -43,6 +43,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/report.js')).registerReportCommands,
   },
   {
+    name: 'compare',
+    term: 'compare [options] <runA> <runB>',
+    description:
+      'Compare two runs of one suite sample by sample: the difference B - A per category and overall, with paired bootstrap intervals, and the samples that changed.',
+    load: async () => (await import('./commands/compare.js')).registerCompareCommand,
+  },
+  {
     name: 'runs',
     term: 'runs [options]',
     description: 'List the runs in the lab database, newest first.',

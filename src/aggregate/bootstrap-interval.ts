@@ -2,11 +2,12 @@
  * Seeded percentile bootstrap intervals for a mean of scores, plain and stratified. Deterministic: the same values,
  * seed, stream and resample count give the same interval.
  *
- * Edge cases match the t-interval: no values → null; one value → [0, 1] (a resample of one value has no spread,
- * which would claim certainty from a single observation); constant values → [m, m].
+ * Edge cases match the t-interval: no values → null; one value → the whole range, [0, 1] for scores (a resample of
+ * one value has no spread, which would claim certainty from a single observation); constant values → [m, m].
+ * The range is [0, 1] unless given: the paired differences of `redline compare` lie in [-1, 1].
  */
 import { RedlineError } from '../errors.js';
-import { assertConfidence, clampToUnit, type Interval } from './interval.js';
+import { assertConfidence, clampToRange, type Interval } from './interval.js';
 import { createSeededRng, type SeededRng } from './seeded-rng.js';
 
 /** Bootstrap resamples when none are given (Inspect's `bootstrap_stderr` default). */
@@ -22,17 +23,22 @@ export interface BootstrapOptions {
   resamples: number;
   /** Stream label, so that independent estimates draw independent sequences from one seed. */
   stream?: string;
+  /** The range the estimate can take (default [0, 1], a score): intervals are clamped to it. */
+  range?: Readonly<Interval>;
 }
+
+/** The range of a score. */
+const UNIT_RANGE: Readonly<Interval> = [0, 1];
 
 /** One stratum of a stratified bootstrap: its values and its weight in the weighted mean. */
 export interface Stratum {
-  /** The per-sample values, in [0, 1]. */
+  /** The per-sample values, within the range of the options ([0, 1] by default). */
   values: ArrayLike<number>;
   /** Weight (>= 0) of this stratum's mean. */
   weight: number;
 }
 
-/** The percentile bootstrap interval of the mean of `values`, clamped to [0, 1]. */
+/** The percentile bootstrap interval of the mean of `values`, clamped to the range ([0, 1] by default). */
 export function bootstrapInterval(values: ArrayLike<number>, options: BootstrapOptions): Interval | null {
   return stratifiedBootstrapInterval([{ values, weight: 1 }], options);
 }
@@ -40,22 +46,23 @@ export function bootstrapInterval(values: ArrayLike<number>, options: BootstrapO
 /**
  * The percentile bootstrap interval of Σ (w_i / W) · mean_i, resampling each stratum with replacement at its own
  * size (so category sizes stay fixed, as they are by the suite's design). Strata with no values or weight 0 do not
- * take part; null when none does; [0, 1] when a taking part stratum has a single value.
+ * take part; null when none does; the whole range when a taking part stratum has a single value.
  */
 export function stratifiedBootstrapInterval(
   strata: readonly Stratum[],
   options: BootstrapOptions,
 ): Interval | null {
   assertBootstrapOptions(options);
+  const range = options.range ?? UNIT_RANGE;
   const parts = strata.filter((s) => s.values.length > 0 && s.weight > 0);
   if (parts.length === 0) return null;
-  if (parts.some((s) => s.values.length === 1)) return [0, 1];
+  if (parts.some((s) => s.values.length === 1)) return [range[0], range[1]];
   const totalWeight = parts.reduce((sum, s) => sum + s.weight, 0);
   const shares = parts.map((s) => s.weight / totalWeight);
 
   if (parts.every((s) => isConstant(s.values))) {
     const value = parts.reduce((sum, s, i) => sum + (shares[i] as number) * (s.values[0] as number), 0);
-    return clampToUnit(value, value);
+    return clampToRange(value, value, range);
   }
 
   const rng = createSeededRng(options.seed, options.stream ?? '');
@@ -69,7 +76,7 @@ export function stratifiedBootstrapInterval(
   }
   estimates.sort();
   const tail = (1 - options.confidence) / 2;
-  return clampToUnit(percentile(estimates, tail), percentile(estimates, 1 - tail));
+  return clampToRange(percentile(estimates, tail), percentile(estimates, 1 - tail), range);
 }
 
 /** The p-quantile of ascending `sorted` values, interpolating linearly between order statistics (R type 7, numpy's default). */

@@ -64,21 +64,38 @@ export interface LoadRunStatsFilter {
  * declaration order (empty when they have no scored sample), then undeclared ones in order of appearance.
  */
 export function reduceSampleValues(db: Db, run: RunRecord): Map<string, number[]> {
-  const reducer = parseReducer(run.params.reducer);
-  const minEpochs = reducer.kind === 'pass@k' ? reducer.k : 1;
   const values = new Map<string, number[]>();
   for (const category of Object.keys(run.categories)) values.set(category, []);
+  forEachReducedSample(db, run, (_sampleId, category, value) => {
+    let list = values.get(category);
+    if (list === undefined) {
+      list = [];
+      values.set(category, list);
+    }
+    list.push(value);
+  });
+  return values;
+}
+
+/**
+ * Calls `onSample` with each sample's id, category (that of its first scored epoch) and reduced value, in sample
+ * id order: the samples and values `reduceSampleValues` groups by category, for callers that need them by sample
+ * (`redline compare` pairs the samples of two runs). Samples without a value (errored, or too few epochs for
+ * pass@k) are not called.
+ */
+export function forEachReducedSample(
+  db: Db,
+  run: RunRecord,
+  onSample: (sampleId: string, category: string, value: number) => void,
+): void {
+  const reducer = parseReducer(run.params.reducer);
+  const minEpochs = reducer.kind === 'pass@k' ? reducer.k : 1;
   let currentSample: string | null = null;
   let currentCategory = '';
   let epochScores: number[] = [];
   const emit = (): void => {
     if (currentSample === null || epochScores.length < minEpochs) return;
-    let list = values.get(currentCategory);
-    if (list === undefined) {
-      list = [];
-      values.set(currentCategory, list);
-    }
-    list.push(reduceEpochs(epochScores, reducer));
+    onSample(currentSample, currentCategory, reduceEpochs(epochScores, reducer));
   };
   for (const row of iterateScores(db, run.id)) {
     if (row.sampleId !== currentSample) {
@@ -90,7 +107,6 @@ export function reduceSampleValues(db: Db, run: RunRecord): Map<string, number[]
     epochScores.push(row.score);
   }
   emit();
-  return values;
 }
 
 /**

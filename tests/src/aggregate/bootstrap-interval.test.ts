@@ -79,6 +79,19 @@ describe('stratifiedBootstrapInterval', () => {
     expect(stratifiedBootstrapInterval([a, { values: [0.5], weight: 1 }], options)).toEqual([0, 1]);
   });
 
+  it('takes another range (differences in [-1, 1]): negative bounds kept, one value gives the whole range', () => {
+    const range = [-1, 1] as const;
+    const differences = scores.map((s) => s - 0.9); // mostly negative
+    const [lo, hi] = bootstrapInterval(differences, { ...options, range }) ?? [0, 0];
+    const mean = differences.reduce((a, b) => a + b, 0) / differences.length;
+    expect(lo).toBeLessThan(mean);
+    expect(hi).toBeGreaterThan(mean);
+    expect(hi).toBeLessThan(0);
+    expect(bootstrapInterval(differences, options)).toEqual([0, 0]); // the default range is a score's
+    expect(bootstrapInterval([-0.5], { ...options, range })).toEqual([-1, 1]);
+    expect(bootstrapInterval([-0.5, -0.5], { ...options, range })).toEqual([-0.5, -0.5]);
+  });
+
   it('is narrower than the pooled bootstrap when strata differ in mean (between-strata variance removed)', () => {
     const high = Array.from({ length: 200 }, (_, i) => (i % 10 < 9 ? 1 : 0));
     const low = Array.from({ length: 200 }, (_, i) => (i % 10 < 1 ? 1 : 0));
