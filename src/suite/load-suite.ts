@@ -4,13 +4,11 @@
  * of `samples()` re-reads the file (and checks it still has the content that was validated and hashed).
  */
 import { formatProblem, RedlineError } from '../errors.js';
-import { Sample, type Category, type ImageBuild, type SuiteDefaults } from '../schema/suite.js';
-import { compileValidator } from '../schema/validate.js';
-import type { SuiteHasher } from './hash-suite.js';
+import type { Category, ImageBuild, Sample, SuiteDefaults } from '../schema/suite.js';
 import type { SuiteFormat } from './locate-suite.js';
-import { readJsonlLines } from './read-jsonl-lines.js';
 import type { SamplesFile } from './resolve-samples-path.js';
 import { scanSuite } from './scan-suite.js';
+import { streamJsonl } from './stream-jsonl.js';
 
 /** The suite without its samples, categories resolved (weights default to 1). */
 export interface SuiteHeader {
@@ -53,13 +51,11 @@ export interface SuiteHandle {
   agenticCount: number;
   /**
    * Streams the samples in file order; each call starts a new pass. A JSONL pass throws E_STATE when the file no
-   * longer holds what was validated (checked per line, and by digest once a pass reaches the end), E_INPUT when
-   * it can no longer be read.
+   * longer holds what was validated (checked per line, and by digest once a pass reaches the end; stream-jsonl.ts
+   * skips the lines that provably did not change), E_INPUT when it can no longer be read.
    */
   samples(): AsyncIterable<Sample>;
 }
-
-const sampleValidator = compileValidator(Sample);
 
 /**
  * Opens and validates a suite; throws E_INPUT (the suite or its samples file cannot be read) or E_SCHEMA
@@ -83,13 +79,13 @@ export async function openSuite(path: string): Promise<SuiteHandle> {
       { details: { problems: scan.problems } },
     );
   }
-  const { header, sha256, categoryCounts, agenticCount, headerHasher, source } = scan.valid;
+  const { header, sha256, categoryCounts, agenticCount, source } = scan.valid;
   const sampleCount = scan.sampleCount;
   const samples =
     source.kind === 'inline'
       ? (): AsyncIterable<Sample> => streamInline(source.samples)
       : (): AsyncIterable<Sample> =>
-          streamJsonl(source.samples, headerHasher.copy(), { sha256, sampleCount });
+          streamJsonl(source.samples, { sha256, sampleCount, checkpoints: source.checkpoints });
   return {
     path,
     file: location.file,
@@ -109,36 +105,4 @@ export async function openSuite(path: string): Promise<SuiteHandle> {
 // eslint-disable-next-line @typescript-eslint/require-await -- an async generator, so both sources stream alike
 async function* streamInline(samples: readonly Sample[]): AsyncGenerator<Sample> {
   yield* samples;
-}
-
-async function* streamJsonl(
-  source: SamplesFile,
-  hasher: SuiteHasher,
-  expected: { sha256: string; sampleCount: number },
-): AsyncGenerator<Sample> {
-  const changed = (what: string): RedlineError =>
-    new RedlineError(
-      'E_STATE',
-      `${source.displayFile} changed since the suite was opened (${what}); open the suite again`,
-    );
-  let count = 0;
-  for await (const { line, text } of readJsonlLines(source.file, source.displayFile)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw changed(`line ${line} is no longer valid JSON`);
-    }
-    if (!sampleValidator.check(value)) throw changed(`line ${line} is no longer a valid sample`);
-    count++;
-    try {
-      hasher.addSample(value);
-    } catch {
-      throw changed(`line ${line} now holds a number JSON cannot represent`);
-    }
-    yield value;
-  }
-  if (count !== expected.sampleCount) throw changed(`${count} samples instead of ${expected.sampleCount}`);
-  if (hasher.digest() !== expected.sha256)
-    throw changed('its content no longer has the digest that was validated');
 }

@@ -20,7 +20,8 @@ import type { ProblemList } from './problem-list.js';
 /** The category of a sample that names none. */
 export const DEFAULT_CATEGORY = 'default';
 
-const sampleValidator = compileValidator(Sample);
+/** The validator of one sample, compiled once for the validation pass and the later passes over a JSONL file. */
+export const sampleValidator = compileValidator(Sample);
 
 /** Where a sample sits, for its problems. */
 export interface SampleWhere {
@@ -78,14 +79,34 @@ export function createSampleChecker(context: {
       const line = where.line ?? where.locate?.(pointer);
       found.push({ file: where.file, ...(line === undefined ? {} : { line }), pointer, message });
     };
+    const isValid = checkSampleValue(value, where, at);
     // The digest only matters for a suite without problems; it just must not see values it cannot serialise.
-    const isHashable = checkSampleValue(value, where, at);
+    const isHashable = isValid && hashSample(value as Sample);
+    if (isValid && !isHashable) {
+      for (const pointer of findNonFiniteNumbers(value, ''))
+        at(pointer, 'must be a finite number (JSON cannot represent NaN or Infinity)');
+    }
     problems.add(...byLine(found));
     if (!isHashable) hasher = undefined;
-    else hasher?.addSample(value);
   };
 
-  /** Reports the problems of one sample through `at`; true when it is schema-valid and JSON-serialisable. */
+  /**
+   * Adds a schema-valid sample to the digest (while there is one); false when it holds a NaN or infinite number,
+   * which JSON cannot carry (JSON.parse reads 1e999 as Infinity). canonicalJson refuses those, so a valid sample is
+   * walked in search of them only when hashing it fails, or when the digest has already failed.
+   */
+  const hashSample = (sample: Sample): boolean => {
+    if (hasher === undefined) return !hasNonFiniteNumber(sample);
+    try {
+      hasher.addSample(sample);
+      return true;
+    } catch (error) {
+      if (hasNonFiniteNumber(sample)) return false;
+      throw error;
+    }
+  };
+
+  /** Reports the problems of one sample through `at`; true when it is schema-valid. */
   const checkSampleValue = (
     value: unknown,
     where: SampleWhere,
@@ -142,10 +163,7 @@ export function createSampleChecker(context: {
       }
     }
     for (const issue of checkDockerSandbox(sample, readCompose)) at(issue.pointer, issue.message);
-    const nonFinite = findNonFiniteNumbers(sample, '');
-    for (const pointer of nonFinite)
-      at(pointer, 'must be a finite number (JSON cannot represent NaN or Infinity)');
-    return nonFinite.length === 0;
+    return true;
   };
 
   return {
@@ -226,6 +244,20 @@ function createSandboxPathCheck(dir: string | undefined): (path: string) => stri
     if (!cache.has(path)) cache.set(path, check(path));
     return cache.get(path);
   };
+}
+
+/** True when `value` holds a NaN or infinite number: whether findNonFiniteNumbers finds any, without pointers. */
+function hasNonFiniteNumber(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (hasNonFiniteNumber(item)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    if (hasNonFiniteNumber((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** Pointers (relative to `value`) of the NaN/Infinity numbers inside it: JSON.parse turns 1e999 into Infinity. */

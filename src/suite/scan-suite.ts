@@ -1,7 +1,7 @@
 /**
  * The one validation pass over a suite, shared by validateSuite and openSuite: it reads the suite file, streams
- * a JSONL file line by line (holding only the set of sample ids, never the samples), and computes every problem,
- * the sample count, the categories and the digest at once.
+ * a JSONL file line by line (holding only the set of sample ids and a checkpoint per block of lines, never the
+ * samples), and computes every problem, the sample count, the categories and the digest at once.
  *
  * Category rule: a sample without `category` belongs to the category "default" (DEFAULT_CATEGORY, in
  * sample-checker.ts). When the suite declares `categories`, every sample must name one of them (a suite that wants
@@ -13,6 +13,7 @@ import type { Problem, RedlineError } from '../errors.js';
 import { SuiteDefaults, SuiteFile, type Sample } from '../schema/suite.js';
 import { compileValidator, escapePointer } from '../schema/validate.js';
 import { createSuiteHasher, type SuiteHasher } from './hash-suite.js';
+import { createCheckpointRecorder, type JsonlCheckpoints } from './jsonl-checkpoints.js';
 import type { SuiteHeader } from './load-suite.js';
 import { locateSuite, type SuiteLocation } from './locate-suite.js';
 import { parseSuiteFile } from './parse-suite-file.js';
@@ -60,9 +61,14 @@ export interface SuiteScan {
     /** Samples per category (declared categories without samples count 0). */
     categoryCounts: Record<string, number>;
     agenticCount: number;
-    /** The hasher right after the header, to verify later passes over the samples. */
-    headerHasher: SuiteHasher;
-    source: { kind: 'jsonl'; samples: SamplesFile } | { kind: 'inline'; samples: Sample[] };
+    source:
+      | {
+          kind: 'jsonl';
+          samples: SamplesFile;
+          /** What later passes over the file check it against (see jsonl-checkpoints.ts). */
+          checkpoints: JsonlCheckpoints;
+        }
+      | { kind: 'inline'; samples: Sample[] };
   };
 }
 
@@ -120,19 +126,22 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
     if (problems.count === 0)
       problems.add(at('', 'contains a number that JSON cannot represent (NaN or Infinity)'));
   }
-  const headerHasher = hasher?.copy();
 
   // The samples.
   const checker = createSampleChecker({ declared, defaults, problems, hasher, dir: location.dir });
   let samplesFile: SamplesFile | undefined;
+  const recorder = createCheckpointRecorder();
   let inputError: RedlineError | undefined;
   const samples = raw.samples;
   if (typeof samples === 'string') {
     const resolved = await resolveSamplesPath(location.dir, location.displayDir, samples);
     if (resolved.ok) {
       samplesFile = resolved.samples;
-      for await (const { line, text } of readJsonlLines(samplesFile.file, samplesFile.displayFile)) {
-        checker.checkLine(text, samplesFile.displayFile, line);
+      for await (const lines of readJsonlLines(samplesFile.file, samplesFile.displayFile)) {
+        for (const { line, text } of lines) {
+          recorder.add(text, checker.hasher);
+          checker.checkLine(text, samplesFile.displayFile, line);
+        }
       }
       if (checker.count === 0) {
         problems.add(
@@ -164,13 +173,18 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
 
   const extra = { sampleCount: checker.count, ...(inputError === undefined ? {} : { inputError }) };
   const finalHasher = checker.hasher;
-  if (problems.count > 0 || finalHasher === undefined || headerHasher === undefined) return result(extra);
+  if (problems.count > 0 || finalHasher === undefined) return result(extra);
 
   const suite = raw as SuiteFile;
   const header = resolveHeader(suite, checker.categoryCounts);
   const categoryCounts = Object.fromEntries(
     Object.keys(header.categories).map((c) => [c, checker.categoryCounts.get(c) ?? 0]),
   );
+  // Before the digest, which ends the hasher: the checkpoints keep a copy of its final state.
+  const source: NonNullable<SuiteScan['valid']>['source'] =
+    samplesFile === undefined
+      ? { kind: 'inline', samples: suite.samples as Sample[] }
+      : { kind: 'jsonl', samples: samplesFile, checkpoints: recorder.finish(finalHasher) };
   return result({
     ...extra,
     valid: {
@@ -178,11 +192,7 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
       sha256: finalHasher.digest(),
       categoryCounts,
       agenticCount: checker.agenticCount,
-      headerHasher,
-      source:
-        samplesFile === undefined
-          ? { kind: 'inline', samples: suite.samples as Sample[] }
-          : { kind: 'jsonl', samples: samplesFile },
+      source,
     },
   });
 }
