@@ -41,14 +41,21 @@ export interface Validator<T> {
   problems(value: unknown, where: { file: string; line?: number; basePointer?: string }): Problem[];
 }
 
+// TypeBox's compiled checks, per schema object: every validator of the same schema shares one compile.
+const typeboxChecks = new WeakMap<TSchema, ((value: unknown) => boolean) | undefined>();
+
 /** TypeBox's own compiled check of `schema`, or undefined when TypeBox cannot compile it (ajv then decides alone). */
 function typeboxCheck(schema: TSchema): ((value: unknown) => boolean) | undefined {
+  if (typeboxChecks.has(schema)) return typeboxChecks.get(schema);
+  let check: ((value: unknown) => boolean) | undefined;
   try {
     const compiled = TypeCompiler.Compile(schema);
-    return (value) => compiled.Check(value);
+    check = (value) => compiled.Check(value);
   } catch {
-    return undefined;
+    check = undefined;
   }
+  typeboxChecks.set(schema, check);
+  return check;
 }
 
 /**
