@@ -127,24 +127,20 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return lastModelJson;
   }
 
-  function answer(index: number, body: string, res: ServerResponse): void {
+  /** The reply to a chat request, computed when the request arrives and sent when its latency has passed. */
+  function answer(index: number, body: string): Prepared {
     let doc: unknown;
     try {
       doc = JSON.parse(body);
     } catch {
-      sendError(res, 400, 'invalid_request_error', 'The request body is not valid JSON.');
-      return;
+      return errorReply(400, 'invalid_request_error', 'The request body is not valid JSON.');
     }
     const messages = isRecord(doc) ? doc['messages'] : undefined;
     if (!Array.isArray(messages) || messages.length === 0) {
-      sendError(res, 400, 'invalid_request_error', "'messages' must be a non-empty array.");
-      return;
+      return errorReply(400, 'invalid_request_error', "'messages' must be a non-empty array.");
     }
     const tools = isRecord(doc) ? doc['tools'] : undefined;
-    if (Array.isArray(tools) && tools.length > 0) {
-      answerAgent(index, messages, doc, body, res);
-      return;
-    }
+    if (Array.isArray(tools) && tools.length > 0) return answerAgent(index, messages, doc, body);
     const prompt = lastUserText(messages);
     const entry = prompt === undefined ? undefined : prompts.find(prompt);
     let content: string;
@@ -171,17 +167,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       `"model":${modelJson(isRecord(doc) ? doc['model'] : undefined)},"choices":[{"index":0,"message":{"role":"assistant",` +
       `"content":${JSON.stringify(content)}},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":${promptTokens},` +
       `"completion_tokens":${completionTokens},"total_tokens":${promptTokens + completionTokens}}}`;
-    sendJson(res, 200, json);
+    return { status: 200, json };
   }
 
   /** Agentic mode (the request offers tools): one tool call per reply, see simulateAgentTurn. */
-  function answerAgent(
-    index: number,
-    messages: unknown[],
-    doc: unknown,
-    body: string,
-    res: ServerResponse,
-  ): void {
+  function answerAgent(index: number, messages: unknown[], doc: unknown, body: string): Prepared {
     const reply = simulateAgentTurn(messages, prompts, defaults, index);
     stats.answered += 1;
     if (reply.isUnknown) stats.unknown += 1;
@@ -197,7 +187,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       `"model":${modelJson(isRecord(doc) ? doc['model'] : undefined)},"choices":[{"index":0,"message":${JSON.stringify(message)},` +
       `"logprobs":null,"finish_reason":"${reply.finishReason}"}],"usage":{"prompt_tokens":${promptTokens},` +
       `"completion_tokens":${completionTokens},"total_tokens":${promptTokens + completionTokens}}}`;
-    sendJson(res, 200, json);
+    return { status: 200, json };
   }
 
   function fault(
@@ -265,9 +255,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         faultRate > 0 && unitFromHash(mixHash(requestHash, SALT_FAULT)) < faultRate
           ? FAULTS[Math.floor(unitFromHash(mixHash(requestHash, SALT_FAULT_TYPE)) * FAULTS.length)]
           : undefined;
+      // The answer is worked out now, so that when a wave of replies falls due together (equal latencies) each
+      // costs only its write: the simulator's own time stays out of the latency it simulates.
+      const prepared = injected === undefined ? answer(index, body) : undefined;
       const reply = (): void => {
-        if (injected === undefined) answer(index, body, res);
-        else fault(injected, index, requestHash, req, res);
+        if (prepared !== undefined) sendJson(res, prepared.status, prepared.json, prepared.extra);
+        else if (injected !== undefined) fault(injected, index, requestHash, req, res);
       };
       const delayMs =
         latencyMs +
@@ -354,6 +347,24 @@ function sendJson(res: ServerResponse, status: number, json: string, extra?: Out
   res.end(json);
 }
 
+/** A response ready to send: status, JSON body, extra headers. */
+interface Prepared {
+  status: number;
+  json: string;
+  extra?: OutgoingHttpHeaders;
+}
+
+/** An OpenAI-style error response. */
+function errorReply(
+  status: number,
+  type: string,
+  message: string,
+  extra: OutgoingHttpHeaders = {},
+  code: string | null = null,
+): Prepared {
+  return { status, json: JSON.stringify({ error: { message, type, param: null, code } }), extra };
+}
+
 function sendError(
   res: ServerResponse,
   status: number,
@@ -362,8 +373,8 @@ function sendError(
   extra: OutgoingHttpHeaders = {},
   code: string | null = null,
 ): void {
-  const json = JSON.stringify({ error: { message, type, param: null, code } });
-  sendJson(res, status, json, extra);
+  const reply = errorReply(status, type, message, extra, code);
+  sendJson(res, reply.status, reply.json, reply.extra);
 }
 
 function lastUserText(messages: unknown[]): string | undefined {
