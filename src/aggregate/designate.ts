@@ -12,7 +12,7 @@
  * The intervals are computed here at the policy's confidence, which may differ from the report's.
  */
 import { RedlineError } from '../errors.js';
-import { applyPolicyDefaults, type ResolvedPolicy } from '../policy/load-policy.js';
+import { applyPolicyDefaults, type ResolvedPolicy } from '../policy/validate-policy.js';
 import type { Policy, PolicyBasis, PolicyMetric, PolicyRule } from '../schema/policy.js';
 import type { Interval } from './interval.js';
 import { explainComparison, formatAgainst } from './explain-comparison.js';

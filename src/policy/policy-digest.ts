@@ -10,7 +10,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { encodeUtf8 } from '../crypto/canonical-bytes.js';
 import type { Policy } from '../schema/policy.js';
 import { canonicalJson } from '../suite/canonical-json.js';
-import { applyPolicyDefaults, type ResolvedPolicy } from './load-policy.js';
+import { applyPolicyDefaults, type ResolvedPolicy } from './validate-policy.js';
 
 /**
  * The policy's sha256: lowercase hex SHA-256 of `canonicalJson(resolvePolicy(policy))`. Takes a validated policy

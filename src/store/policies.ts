@@ -2,14 +2,13 @@
  * The `policies` table (migration 3): the chain of applied policy versions, append-only. The highest version is
  * active; with none stored, the built-in DEFAULT_POLICY is. The migration's triggers refuse UPDATE and DELETE and
  * any INSERT that does not extend the chain by exactly one version whose `previous` is the active sha256; this
- * module maps that refusal to E_POLICY_VERSION / E_POLICY_CHAIN. Authorising a version is verify-policy.ts's job:
- * call verifyPolicyUpdate before insertPolicy.
+ * module reads the chain; insert-policy.ts appends to it and maps that refusal to E_POLICY_VERSION /
+ * E_POLICY_CHAIN. Authorising a version is verify-policy.ts's job: call verifyPolicyUpdate before insertPolicy.
  */
 import { RedlineError } from '../errors.js';
 import { DEFAULT_POLICY } from '../policy/default-policy.js';
-import { validatePolicyValue, type ResolvedPolicy } from '../policy/load-policy.js';
-import { canonicalPolicyJson, policyDigest, resolvePolicy } from '../policy/policy-digest.js';
-import { parseSignedPolicyEnvelope, type SignedPolicy } from '../policy/policy-statement.js';
+import { validatePolicyValue, type ResolvedPolicy } from '../policy/validate-policy.js';
+import { policyDigest, resolvePolicy } from '../policy/policy-digest.js';
 import type { DsseEnvelope } from '../schema/assessment.js';
 import type { Db } from './open-store.js';
 
@@ -55,18 +54,6 @@ export interface StoredPolicy {
   appliedBy: string;
 }
 
-/** What {@link insertPolicy} stores: a parsed signed version, its verified signers, and when and by whom. */
-export interface NewPolicyRow {
-  /** The signed version (parseSignedPolicy), already verified by verifyPolicyUpdate. */
-  signed: SignedPolicy;
-  /** The signers verifyPolicyUpdate returned. */
-  signers: string[];
-  /** ISO 8601 time of applying (the caller's clock). */
-  appliedAt: string;
-  /** Who applied it (e.g. the operator's user name or key id). */
-  appliedBy: string;
-}
-
 interface PolicyRow {
   version: number;
   id: string;
@@ -78,8 +65,6 @@ interface PolicyRow {
   applied_at: string;
   applied_by: string;
 }
-
-const CHAIN_ABORT = 'policies must extend the chain by exactly one version';
 
 /**
  * The policy in force: the highest stored version, else DEFAULT_POLICY (`isBuiltIn`, version 0). E_TAMPERED when
@@ -120,69 +105,6 @@ export function activePolicy(db: Db): ActivePolicy {
 export function policyHistory(db: Db): StoredPolicy[] {
   const rows = db.prepare('SELECT * FROM policies ORDER BY version').all() as PolicyRow[];
   return rows.map(toStoredPolicy);
-}
-
-/**
- * Appends a verified version to the chain. E_POLICY_VERSION when its version is not the stored maximum + 1,
- * E_POLICY_CHAIN when its `previous` is not the active sha256 (both enforced by the table's trigger, so a
- * concurrent writer cannot fork the chain between verifying and inserting).
- *
- * @example
- * insertPolicy(db, { signed, signers: verified.signers, appliedAt: now.toISOString(), appliedBy: 'alice' });
- */
-export function insertPolicy(db: Db, row: NewPolicyRow): void {
-  // Every stored field is re-derived from the envelope, which is what the signatures cover.
-  const signed = parseSignedPolicyEnvelope(row.signed.envelope, 'signed policy');
-  if (signed.digest !== row.signed.digest || signed.previous !== row.signed.previous) {
-    throw new RedlineError('E_INTERNAL', 'insertPolicy: the parsed fields do not match the envelope');
-  }
-  const policyJson = canonicalPolicyJson(signed.policy);
-  try {
-    db.prepare(
-      `INSERT INTO policies (version, id, sha256, previous, policy, envelope, signers, applied_at, applied_by)
-       VALUES (@version, @id, @sha256, @previous, @policy, @envelope, @signers, @applied_at, @applied_by)`,
-    ).run({
-      version: signed.version,
-      id: signed.policy.id,
-      sha256: signed.digest,
-      previous: signed.previous,
-      policy: policyJson,
-      envelope: JSON.stringify(signed.envelope),
-      signers: JSON.stringify(row.signers),
-      applied_at: row.appliedAt,
-      applied_by: row.appliedBy,
-    });
-  } catch (error) {
-    throw mapInsertError(db, signed, error);
-  }
-}
-
-function mapInsertError(db: Db, signed: SignedPolicy, error: unknown): unknown {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown }).code;
-  const isChainAbort = message.includes(CHAIN_ABORT);
-  const isDuplicate = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-  if (!isChainAbort && !isDuplicate) {
-    return new RedlineError('E_STORE', `cannot store policy version ${signed.version}: ${message}`, {
-      cause: error,
-    });
-  }
-  const active = activePolicy(db);
-  if (signed.version !== active.version + 1) {
-    return new RedlineError(
-      'E_POLICY_VERSION',
-      `policy version ${signed.version} refused: expected ${active.version + 1}, got ${signed.version} ` +
-        `(active is version ${active.version}; no rollback, no skipping)`,
-      { details: { expected: active.version + 1, got: signed.version }, cause: error },
-    );
-  }
-  const expected = active.isBuiltIn ? null : active.sha256;
-  return new RedlineError(
-    'E_POLICY_CHAIN',
-    `policy version ${signed.version} refused: previous must be ${expected ?? 'null'} (the active policy), ` +
-      `got ${signed.previous ?? 'null'}`,
-    { details: { expected, got: signed.previous }, cause: error },
-  );
 }
 
 function toStoredPolicy(row: PolicyRow): StoredPolicy {

@@ -12,7 +12,8 @@ import { diffPolicies, formatPolicyDiff } from '../../../src/policy/diff-policy.
 import { parseSignedPolicy, readPolicyFile, signPolicy } from '../../../src/policy/policy-statement.js';
 import { verifyPolicyUpdate } from '../../../src/policy/verify-policy.js';
 import { openStore } from '../../../src/store/open-store.js';
-import { activePolicy, insertPolicy, policyHistory } from '../../../src/store/policies.js';
+import { insertPolicy } from '../../../src/store/insert-policy.js';
+import { activePolicy, policyHistory } from '../../../src/store/policies.js';
 import { currentActor, openAuditTrail } from '../audit-trail.js';
 import type { CliIo } from '../io.js';
 import { dbPath, keysDir } from '../options.js';

@@ -9,7 +9,6 @@ import type { CliIo } from '../io.js';
 import { dbPath } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { renderReport } from '../render-report.js';
-import { loadPolicyOption } from './policy-option.js';
 
 /** Registers `report`. */
 export function registerReportCommands(program: Command, io: CliIo, exit: ExitHolder): void {
@@ -31,7 +30,11 @@ export function registerReportCommands(program: Command, io: CliIo, exit: ExitHo
         runId: string,
         flags: { db?: string; policy?: string; ci?: 't' | 'bootstrap'; json?: boolean },
       ) => {
-        const policy = flags.policy === undefined ? undefined : await loadPolicyOption(flags.policy);
+        // The policy-file reader (YAML, signed statements) loads only when a report asks for another policy.
+        const policy =
+          flags.policy === undefined
+            ? undefined
+            : await (await import('./policy-option.js')).loadPolicyOption(flags.policy);
         const db = openStore(dbPath(flags.db, io), { readonly: true });
         try {
           const report = buildReport(db, runId, {

@@ -24,7 +24,7 @@ import { createProgressLine } from '../progress-line.js';
 import { renderReport } from '../render-report.js';
 import { loadPolicyOption } from './policy-option.js';
 import { activePolicy } from '../../../src/store/policies.js';
-import { validatePolicyValue } from '../../../src/policy/load-policy.js';
+import { validatePolicyValue } from '../../../src/policy/validate-policy.js';
 
 interface RunFlags {
   endpoint?: string;

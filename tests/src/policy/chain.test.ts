@@ -17,7 +17,8 @@ import type { DsseEnvelope } from '../../../src/schema/assessment.js';
 import type { Policy } from '../../../src/schema/policy.js';
 import { canonicalJson } from '../../../src/suite/canonical-json.js';
 import { openStore, type Db } from '../../../src/store/open-store.js';
-import { activePolicy, insertPolicy, policyHistory } from '../../../src/store/policies.js';
+import { insertPolicy } from '../../../src/store/insert-policy.js';
+import { activePolicy, policyHistory } from '../../../src/store/policies.js';
 
 interface TestKey {
   keyId: string;

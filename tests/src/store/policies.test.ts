@@ -16,7 +16,8 @@ import { policyDigest } from '../../../src/policy/policy-digest.js';
 import { parseSignedPolicy, signPolicy, type SignedPolicy } from '../../../src/policy/policy-statement.js';
 import type { Policy } from '../../../src/schema/policy.js';
 import { openStore, type Db } from '../../../src/store/open-store.js';
-import { activePolicy, insertPolicy, policyHistory } from '../../../src/store/policies.js';
+import { insertPolicy } from '../../../src/store/insert-policy.js';
+import { activePolicy, policyHistory } from '../../../src/store/policies.js';
 
 const pair = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
 const owner = { keyId: keyIdOf(pair.publicKey), secretKey: pair.secretKey };
