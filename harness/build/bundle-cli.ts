@@ -9,8 +9,9 @@
  * - warm-code-cache.cjs, run twice and removed: writes redline.cjs.run.cache (for `run`), redline.cjs.cli.cache
  *   (for every other command) and run-unit.cjs.cache.
  *
- * better-sqlite3 (native) and piscina (loads its own worker script by path) stay in node_modules; ajv is required
- * lazily at run time (src/schema/validate.ts).
+ * piscina (loads its own worker script by path) stays in node_modules; ajv is required lazily at run time
+ * (src/schema/validate.ts); better-sqlite3's JavaScript is bundled, and its compiled addon is loaded from
+ * node_modules by path (src/store/open-store.ts).
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -38,7 +39,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3', 'piscina', 'ajv'],
+  external: ['piscina', 'ajv'],
   // Modules find files beside them through import.meta.url: in a CommonJS bundle that is the bundle's own URL.
   define: { 'import.meta.url': '__redlineModuleUrl' },
   banner: { js: "var __redlineModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

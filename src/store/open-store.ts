@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { RedlineError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -40,9 +41,11 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Db {
   }
   let db: Db;
   try {
+    const nativeBinding = nativeBindingPath();
     db = new Database(file, {
       readonly: options.readonly === true,
       fileMustExist: options.readonly === true,
+      ...(nativeBinding === undefined ? {} : { nativeBinding }),
     });
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
     // Reading the header checks the file really is SQLite before anything is written to it.
@@ -92,4 +95,24 @@ function migrate(db: Db, file: string, readonly: boolean): void {
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }
+}
+
+let nativeBinding: string | undefined | null = null;
+
+/**
+ * better-sqlite3's compiled addon, found once by module resolution: handing it over spares the `bindings` package's
+ * search of a dozen candidate paths on every start. Undefined (better-sqlite3 then searches itself) when the
+ * addon is not at the path `npm ci` builds it to.
+ */
+function nativeBindingPath(): string | undefined {
+  if (nativeBinding === null) {
+    try {
+      nativeBinding = createRequire(import.meta.url).resolve(
+        'better-sqlite3/build/Release/better_sqlite3.node',
+      );
+    } catch {
+      nativeBinding = undefined;
+    }
+  }
+  return nativeBinding;
 }
