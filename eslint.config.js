@@ -46,6 +46,45 @@ export default tseslint.config(
     },
   },
   {
+    // The view's page (plain browser JavaScript, not part of the TypeScript program). Model output reaches it only
+    // as text: no HTML parsing of strings, no eval (harness/view/page/viewer.js; docs/security.md).
+    files: ['harness/view/page/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        performance: 'readonly',
+        requestAnimationFrame: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Element: 'readonly',
+      },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      'no-eval': 'error',
+      'no-implied-eval': 'error',
+      'no-new-func': 'error',
+      'no-restricted-properties': [
+        'error',
+        ...[
+          'innerHTML',
+          'outerHTML',
+          'insertAdjacentHTML',
+          'write',
+          'writeln',
+          'createContextualFragment',
+        ].map((property) => ({
+          property,
+          message: 'the view renders data as text only (textContent, createTextNode).',
+        })),
+      ],
+    },
+  },
+  {
     files: ['tests/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

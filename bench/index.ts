@@ -12,6 +12,7 @@ import { benchVuln } from './vuln-bench.js';
 import { benchLive } from './live-bench.js';
 import { benchStartup } from './startup-bench.js';
 import { benchWholeProcess } from './whole-process-bench.js';
+import { benchView } from './view-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
@@ -40,6 +41,8 @@ log('\nStart-up of the built CLI (whole processes, cold):');
 figures.push(...(await benchStartup(log)));
 log('\nWhole-process redline run (built CLI, fresh database, simulator in its own process):');
 figures.push(...(await benchWholeProcess(log)));
+log('\nReport viewer (100,000 samples: redline view, then Chromium from file://):');
+figures.push(...(await benchView(log)));
 log('\nSummary:');
 for (const f of figures) {
   log(`  ${f.ok ? 'meets' : 'MISSES'}  ${f.name}: ${f.value.toFixed(1)} ${f.unit} (target ${f.target})`);

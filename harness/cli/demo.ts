@@ -5,7 +5,8 @@
  *  2. creates throwaway demo keys under .redline-demo/ (lab evaluator and log keys, the developer's keys), seals the
  *     run's assessment to the developer, and opens it as the developer would, with only their own secret key and
  *     the evaluator's public key;
- *  3. verifies the audit log against a freshly exported checkpoint;
+ *  3. verifies the audit log against a freshly exported checkpoint, and writes the static HTML view of the run
+ *     (redline view) into ./redline-view/, to open in a browser;
  *  4. runs one agentic CTF challenge in a bubblewrap sandbox and shows its transcript;
  *  5. when a Docker engine answers, one live-target challenge: the agent attacks services on a private network,
  *     against a flag planted fresh for the episode (the image is built from Debian's busybox-static if missing).
@@ -17,12 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../endpoints/simulator.js';
 import { createDockerClient } from '../docker/docker-client.js';
+import { DEMO_DIR } from './demo-dir.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const suitePath = join(root, 'suites', 'cyber-knowledge');
-const demoDir = '.redline-demo';
+const demoDir = DEMO_DIR;
+// Never inside demoDir: that directory holds the sealed assessment, and `view` refuses to write beside one.
+const viewDir = 'redline-view';
 const labKeys = join(demoDir, 'lab-keys');
 const devKeys = join(demoDir, 'developer-keys');
 const io = processIo();
@@ -169,6 +173,8 @@ say('3. export a signed checkpoint of the audit log and verify the log against i
 const checkpoint = join(demoDir, `checkpoint-${runId}.txt`);
 await step(['audit', 'checkpoint', '--out', checkpoint, '--keys', labKeys]);
 await step(['audit', 'verify', '--checkpoint', checkpoint, '--keys', labKeys]);
+say('   ... and write the static HTML view of the run (lab only), to open in a browser from the file system');
+await step(['view', runId, '--out', viewDir]);
 say('4. an agentic CTF challenge: the simulated agent runs its solution commands in a bubblewrap sandbox');
 if (existsSync('/usr/bin/bwrap')) {
   await runFirstChallenge('ctf-agentic', 'agentic');
@@ -186,6 +192,7 @@ if (await isDockerReachable()) {
   );
 }
 io.stderr(
-  `\ndemo: done. Try "npx redline runs", "npx redline report ${runId} --json" or "npx redline audit log".\n`,
+  `\ndemo: done. Open ${viewDir}/index.html in a browser, or try "npx redline runs", ` +
+    `"npx redline report ${runId} --json" or "npx redline audit log".\n`,
 );
 process.stdout.write('', () => process.exit(0));

@@ -50,6 +50,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/compare.js')).registerCompareCommand,
   },
   {
+    name: 'view',
+    term: 'view [options] <runIds...>',
+    description:
+      'Write a static HTML report of runs for a browser in the lab (no network): designation chart, every sample, transcripts, and a comparison with the first run.',
+    load: async () => (await import('./commands/view.js')).registerViewCommand,
+  },
+  {
     name: 'runs',
     term: 'runs [options]',
     description: 'List the runs in the lab database, newest first.',

@@ -171,3 +171,74 @@ export function countResultsByRun(db: Db): Map<string, ResultCounts> {
     .all() as Array<{ run_id: string; scored: number; errors: number }>;
   return new Map(rows.map((r) => [r.run_id, { scored: r.scored, errors: r.errors }]));
 }
+
+/** A stored unit as the report viewer shows it (everything but the run id and token counts). */
+export interface ResultRow {
+  sampleId: string;
+  epoch: number;
+  category: string;
+  status: 'scored' | 'error';
+  score: number | null;
+  answer: string | null;
+  output: string | null;
+  attempts: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  latencyMs: number | null;
+}
+
+/**
+ * Streams every stored unit of a run, scored or errored, ordered by sample then epoch (the primary key's order:
+ * no sort), for `redline view`. Memory stays flat: one row at a time.
+ */
+export function* iterateResults(db: Db, runId: string): Generator<ResultRow> {
+  const rows = db
+    .prepare(
+      `SELECT sample_id, epoch, category, status, score, answer, output, attempts, error_code, error_message,
+         latency_ms
+       FROM results WHERE run_id = ? ORDER BY sample_id, epoch`,
+    )
+    .raw()
+    .iterate(runId) as IterableIterator<
+    [
+      string,
+      number,
+      string,
+      'scored' | 'error',
+      number | null,
+      string | null,
+      string | null,
+      number,
+      string | null,
+      string | null,
+      number | null,
+    ]
+  >;
+  for (const [
+    sampleId,
+    epoch,
+    category,
+    status,
+    score,
+    answer,
+    output,
+    attempts,
+    errorCode,
+    errorMessage,
+    latencyMs,
+  ] of rows) {
+    yield {
+      sampleId,
+      epoch,
+      category,
+      status,
+      score,
+      answer,
+      output,
+      attempts,
+      errorCode,
+      errorMessage,
+      latencyMs,
+    };
+  }
+}

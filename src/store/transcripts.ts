@@ -86,3 +86,36 @@ export function getTranscript(db: Db, runId: string, sampleId: string, epoch?: n
     }
   });
 }
+
+/** One stored transcript of a run, as `iterateTranscripts` yields it. */
+export interface RunTranscript {
+  sampleId: string;
+  epoch: number;
+  transcript: Transcript;
+}
+
+/**
+ * Streams every transcript of a run, ordered by sample then epoch (for `redline view`). Throws E_STORE for a
+ * stored value that is not JSON.
+ */
+export function* iterateTranscripts(db: Db, runId: string): Generator<RunTranscript> {
+  const rows = db
+    .prepare(
+      'SELECT sample_id, epoch, transcript FROM transcripts WHERE run_id = ? ORDER BY sample_id, epoch',
+    )
+    .raw()
+    .iterate(runId) as IterableIterator<[string, number, string]>;
+  for (const [sampleId, epoch, text] of rows) {
+    let transcript: Transcript;
+    try {
+      transcript = JSON.parse(text) as Transcript;
+    } catch (error) {
+      throw new RedlineError(
+        'E_STORE',
+        `transcript of run ${runId}, sample ${sampleId}, epoch ${epoch}: not valid JSON`,
+        { cause: error },
+      );
+    }
+    yield { sampleId, epoch, transcript };
+  }
+}

@@ -4,7 +4,7 @@
  * the bundle has not been built.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,17 @@ describe.skipIf(!isBundled)('the bundled CLI (npm run build)', () => {
         runId: string;
       }>;
       expect(runs.map((r) => r.runId)).toEqual([report.runId]);
+
+      // The view's page files are found from the bundle (dist/cli/) as from the sources.
+      const out = join(dir, 'view');
+      const view = await run('node', [BIN, 'view', report.runId, '--db', db, '--out', out]);
+      expect(view.stderr).toContain('LAB ONLY');
+      for (const name of ['index.html', 'viewer.js', 'viewer.css']) {
+        expect(readFileSync(join(out, name), 'utf8')).toBe(
+          readFileSync(fileURLToPath(new URL(`../../harness/view/page/${name}`, import.meta.url)), 'utf8'),
+        );
+      }
+      expect(readFileSync(join(out, 'data', 'meta.js'), 'utf8')).toContain(report.runId);
     } finally {
       await sim.close();
     }

@@ -11,6 +11,7 @@ import {
   countResults,
   createResultWriter,
   getSampleResults,
+  iterateResults,
   scoredUnitKeys,
   unitKey,
   type ResultRecord,
@@ -149,6 +150,48 @@ describe('createResultWriter', () => {
     expect(q2).toMatchObject({ status: 'scored', score: 1 });
     expect(countResults(db, 'r1')).toEqual({ scored: 2, errors: 0 });
     expect(scoredUnitKeys(db, 'r1')).toEqual(new Set([unitKey('q1', 1), unitKey('q2', 1)]));
+    db.close();
+  });
+});
+
+describe('iterateResults', () => {
+  it('streams every unit of a run, scored and errored, by sample then epoch', () => {
+    const db = openStore(join(dir, 'iterate.db'));
+    insertRun(db, run);
+    insertRun(db, { ...run, id: 'r2' });
+    createResultWriter(db).write([
+      result({
+        sampleId: 'q2',
+        epoch: 2,
+        status: 'error',
+        score: null,
+        answer: null,
+        errorCode: 'E_SANDBOX',
+        errorMessage: 'no',
+      }),
+      result({ sampleId: 'q2', epoch: 1 }),
+      result({ runId: 'r2', sampleId: 'q0' }),
+      result({ sampleId: 'q1', epoch: 1, score: 0, answer: 'B', output: 'ANSWER: B' }),
+    ]);
+    const rows = [...iterateResults(db, 'r1')];
+    expect(rows.map((r) => [r.sampleId, r.epoch, r.status, r.score, r.answer, r.errorCode])).toEqual([
+      ['q1', 1, 'scored', 0, 'B', null],
+      ['q2', 1, 'scored', 1, 'A', null],
+      ['q2', 2, 'error', null, null, 'E_SANDBOX'],
+    ]);
+    expect(rows[0]).toEqual({
+      sampleId: 'q1',
+      epoch: 1,
+      category: 'a',
+      status: 'scored',
+      score: 0,
+      answer: 'B',
+      output: 'ANSWER: B',
+      attempts: 1,
+      errorCode: null,
+      errorMessage: null,
+      latencyMs: 5,
+    });
     db.close();
   });
 });

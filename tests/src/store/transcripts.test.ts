@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transcript } from '../../../src/agent/transcript.js';
 import { RedlineError } from '../../../src/errors.js';
 import { openStore, type Db } from '../../../src/store/open-store.js';
-import { insertRun } from '../../../src/store/runs.js';
-import { getTranscript, writeTranscripts } from '../../../src/store/transcripts.js';
+import { insertRun, type NewRun } from '../../../src/store/runs.js';
+import { getTranscript, iterateTranscripts, writeTranscripts } from '../../../src/store/transcripts.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -18,7 +18,12 @@ afterAll(async () => {
 
 function openWithRun(name: string, runId: string): Db {
   const db = openStore(join(dir, name));
-  insertRun(db, {
+  insertRun(db, newRun(runId));
+  return db;
+}
+
+function newRun(runId: string): NewRun {
+  return {
     id: runId,
     suite: { id: 'ctf', version: '1.0.0', sha256: 'ab'.repeat(32), title: 'CTF', path: 'suites/ctf' },
     categories: { default: { weight: 1 } },
@@ -42,8 +47,7 @@ function openWithRun(name: string, runId: string): Db {
     startedAt: '2026-11-26T10:00:00.000Z',
     host: 'h',
     pid: 1,
-  });
-  return db;
+  };
 }
 
 function transcript(answer: string | null, turns: number): Transcript {
@@ -110,6 +114,26 @@ describe('transcripts store', () => {
       { epoch: 2, transcript: second },
     ]);
     expect(getTranscript(db, 'run-1', 'ctf-1', 2)).toEqual([{ epoch: 2, transcript: second }]);
+    db.close();
+  });
+
+  it("streams every transcript of a run by sample then epoch, and no other run's", () => {
+    const db = openWithRun('iterate.db', 'run-4');
+    insertRun(db, newRun('run-5'));
+    writeTranscripts(db, [
+      { runId: 'run-4', sampleId: 'b', epoch: 1, transcript: transcript('b1', 1) },
+      { runId: 'run-4', sampleId: 'a', epoch: 2, transcript: transcript('a2', 2) },
+      { runId: 'run-5', sampleId: 'a', epoch: 1, transcript: transcript('other', 1) },
+      { runId: 'run-4', sampleId: 'a', epoch: 1, transcript: transcript('a1', 1) },
+    ]);
+    expect(
+      [...iterateTranscripts(db, 'run-4')].map((t) => [t.sampleId, t.epoch, t.transcript.answer]),
+    ).toEqual([
+      ['a', 1, 'a1'],
+      ['a', 2, 'a2'],
+      ['b', 1, 'b1'],
+    ]);
+    expect([...iterateTranscripts(db, 'nope')]).toEqual([]);
     db.close();
   });
 
