@@ -43,7 +43,7 @@ import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
 import { dockerSocketPath } from '../docker/docker-client.js';
 import { pruneDockerSandboxes } from '../sandbox/prune-docker-sandboxes.js';
 import { writeTranscripts, type TranscriptRow } from '../../src/store/transcripts.js';
-import type { ErrorOutcome, UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
+import type { ErrorOutcome, ScoredOutcome, UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
 import { HARNESS_VERSION } from '../version.js';
 import { isProcessAlive } from '../is-process-alive.js';
 
@@ -241,53 +241,16 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   };
   const record = (unit: Unit, outcome: UnitOutcome | null): void => {
     const finishedAt = new Date(now()).toISOString();
-    const category = unit.sample.category ?? 'default';
-    // Whole object literals, never spreads of a shared base: a spread costs V8 ~10 µs a record here.
-    if (outcome !== null && outcome.status === 'scored') {
-      if (outcome.transcript !== undefined) {
-        transcripts.push({
-          runId: run.id,
-          sampleId: unit.sample.id,
-          epoch: unit.epoch,
-          transcript: outcome.transcript,
-        });
-      }
-      buffer.push({
+    const scored = outcome !== null && outcome.status === 'scored' ? outcome : null;
+    if (scored?.transcript !== undefined) {
+      transcripts.push({
         runId: run.id,
         sampleId: unit.sample.id,
         epoch: unit.epoch,
-        category,
-        attempts: unit.attempts,
-        finishedAt,
-        status: 'scored',
-        score: outcome.value,
-        answer: outcome.answer,
-        output: outcome.output,
-        errorCode: unit.lastError?.code ?? null,
-        errorMessage: unit.lastError?.message ?? null,
-        latencyMs: outcome.latencyMs,
-        promptTokens: outcome.promptTokens,
-        completionTokens: outcome.completionTokens,
-      });
-    } else {
-      buffer.push({
-        runId: run.id,
-        sampleId: unit.sample.id,
-        epoch: unit.epoch,
-        category,
-        attempts: unit.attempts,
-        finishedAt,
-        status: 'error',
-        score: null,
-        answer: null,
-        output: null,
-        errorCode: unit.lastError?.code ?? 'E_INTERNAL',
-        errorMessage: unit.lastError?.message ?? 'no attempt completed',
-        latencyMs: outcome?.latencyMs ?? null,
-        promptTokens: null,
-        completionTokens: null,
+        transcript: scored.transcript,
       });
     }
+    buffer.push(resultRecord(run.id, unit, finishedAt, scored, outcome?.latencyMs ?? null));
     if (buffer.length >= WRITE_BATCH) flush();
     else flushTimer ??= setTimeout(flush, WRITE_INTERVAL_MS);
   };
@@ -522,6 +485,36 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     errors: counts.errors,
     error: fatal,
     ...(values === undefined ? {} : { sampleValues: values }),
+  };
+}
+
+/**
+ * The stored row of a unit: scored with its outcome, or an error with its last attempt's error. One object literal,
+ * never a spread of shared fields: a spread costs V8 about 10 µs a record here.
+ */
+function resultRecord(
+  runId: string,
+  unit: Unit,
+  finishedAt: string,
+  scored: ScoredOutcome | null,
+  latencyMs: number | null,
+): ResultRecord {
+  return {
+    runId,
+    sampleId: unit.sample.id,
+    epoch: unit.epoch,
+    category: unit.sample.category ?? 'default',
+    attempts: unit.attempts,
+    finishedAt,
+    status: scored === null ? 'error' : 'scored',
+    score: scored === null ? null : scored.value,
+    answer: scored === null ? null : scored.answer,
+    output: scored === null ? null : scored.output,
+    errorCode: unit.lastError?.code ?? (scored === null ? 'E_INTERNAL' : null),
+    errorMessage: unit.lastError?.message ?? (scored === null ? 'no attempt completed' : null),
+    latencyMs,
+    promptTokens: scored === null ? null : scored.promptTokens,
+    completionTokens: scored === null ? null : scored.completionTokens,
   };
 }
 
