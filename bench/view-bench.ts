@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { openStore, type Db } from '../src/store/open-store.js';
 import { createResultWriter, type ResultRecord } from '../src/store/results.js';
 import { endSession, insertRun } from '../src/store/runs.js';
+import { newRunRecord } from '../tests/helpers/add-run.js';
 import type { Figure } from './e2e-throughput.js';
 import { describeLoad, ensureBuiltCli, medianOf, REDLINE_BIN, timeProcess } from './startup-bench.js';
 
@@ -34,37 +35,25 @@ function fillDatabase(db: Db): void {
   const at = '2026-12-01T10:00:00.000Z';
   const categories: Record<string, { weight: number }> = {};
   for (let c = 0; c < CATEGORIES; c++) categories[`category-${c}`] = { weight: 1 + (c % 3) };
-  insertRun(db, {
-    id: RUN_ID,
-    suite: {
-      id: 'bench-suite',
-      version: '1.0.0',
-      sha256: 'ab'.repeat(32),
-      title: 'Bench suite',
-      path: 'suites/b',
-    },
-    categories,
-    model: 'bench-model',
-    endpoint: 'http://127.0.0.1:1/v1',
-    developer: 'bench-dev',
-    params: {
-      epochs: 1,
-      limit: null,
-      seed: 1,
-      reducer: 'mean',
-      ci: 't',
-      timeoutMs: 1000,
-      maxAttempts: 1,
-      apiKeyEnv: 'K',
-    },
-    policy: {},
-    harnessVersion: '0.0.0',
-    sampleCount: SAMPLES,
-    totalUnits: SAMPLES,
-    startedAt: at,
-    host: 'h',
-    pid: 1,
-  });
+  insertRun(
+    db,
+    newRunRecord({
+      id: RUN_ID,
+      suite: {
+        id: 'bench-suite',
+        version: '1.0.0',
+        sha256: 'ab'.repeat(32),
+        title: 'Bench suite',
+        path: 'suites/b',
+      },
+      categories,
+      model: 'bench-model',
+      developer: 'bench-dev',
+      sampleCount: SAMPLES,
+      totalUnits: SAMPLES,
+      startedAt: at,
+    }),
+  );
   const writer = createResultWriter(db);
   const filler = 'The question asks which option is correct; reasoning through each in turn. '.repeat(4);
   let batch: ResultRecord[] = [];

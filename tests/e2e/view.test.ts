@@ -17,6 +17,7 @@ import type { RunReport } from '../../src/report/build-report.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createResultWriter, iterateResults, type ResultRecord } from '../../src/store/results.js';
 import { endSession, insertRun } from '../../src/store/runs.js';
+import { newRunRecord } from '../helpers/add-run.js';
 import { writeTranscripts } from '../../src/store/transcripts.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
@@ -89,37 +90,25 @@ function transcriptOf(command: string, text = 'I will list the files.'): Transcr
 /** A completed run whose every string (ids, categories, answers, outputs, errors, transcript) is hostile. */
 function writeHostileRun(store: ReturnType<typeof openStore>): void {
   const at = '2026-11-26T10:00:00.000Z';
-  insertRun(store, {
-    id: 'hostile-run',
-    suite: {
-      id: 'hostile',
-      version: '1.0.0',
-      sha256: 'cd'.repeat(32),
-      title: HOSTILE.script,
-      path: 'suites/h',
-    },
-    categories: { [HOSTILE.breakout]: { weight: 1 }, [HOSTILE.svg]: { weight: 1 } },
-    model: HOSTILE.script,
-    endpoint: 'http://127.0.0.1:1/v1',
-    developer: HOSTILE.breakout,
-    params: {
-      epochs: 1,
-      limit: null,
-      seed: 1,
-      reducer: 'mean',
-      ci: 't',
-      timeoutMs: 1000,
-      maxAttempts: 1,
-      apiKeyEnv: 'K',
-    },
-    policy: {},
-    harnessVersion: '0.0.0',
-    sampleCount: 4,
-    totalUnits: 4,
-    startedAt: at,
-    host: 'h',
-    pid: 1,
-  });
+  insertRun(
+    store,
+    newRunRecord({
+      id: 'hostile-run',
+      suite: {
+        id: 'hostile',
+        version: '1.0.0',
+        sha256: 'cd'.repeat(32),
+        title: HOSTILE.script,
+        path: 'suites/h',
+      },
+      categories: { [HOSTILE.breakout]: { weight: 1 }, [HOSTILE.svg]: { weight: 1 } },
+      model: HOSTILE.script,
+      developer: HOSTILE.breakout,
+      sampleCount: 4,
+      totalUnits: 4,
+      startedAt: at,
+    }),
+  );
   const unit = (sampleId: string, category: string, text: string, error: boolean): ResultRecord => ({
     runId: 'hostile-run',
     sampleId,

@@ -6,6 +6,38 @@ import type { Db } from '../../src/store/open-store.js';
 import { createResultWriter, type ResultRecord } from '../../src/store/results.js';
 import { endSession, insertRun, type NewRun } from '../../src/store/runs.js';
 
+/** The parameters of a stored test run: one epoch, mean, t intervals. */
+export const RUN_PARAMS: NewRun['params'] = {
+  epochs: 1,
+  limit: null,
+  seed: 1,
+  reducer: 'mean',
+  ci: 't',
+  timeoutMs: 1000,
+  maxAttempts: 1,
+  apiKeyEnv: 'K',
+};
+
+/** A run record for insertRun: `fields` over neutral defaults (endpoint, developer, host, one sample). */
+export function newRunRecord(fields: Partial<NewRun> & Pick<NewRun, 'id'>): NewRun {
+  return {
+    suite: { id: 'cyber', version: '1.0.0', sha256: 'ab'.repeat(32), title: 'Cyber', path: 'suites/c' },
+    categories: {},
+    model: 'model-a',
+    endpoint: 'http://127.0.0.1:1/v1',
+    developer: 'dev',
+    params: RUN_PARAMS,
+    policy: {},
+    harnessVersion: '0.0.0',
+    sampleCount: 1,
+    totalUnits: 1,
+    startedAt: '2026-11-26T10:00:00.000Z',
+    host: 'h',
+    pid: 1,
+    ...fields,
+  };
+}
+
 /** A run to write: [sampleId, category, per-epoch score or 'error'] per sample. */
 export interface RunSpec {
   id: string;
@@ -25,37 +57,25 @@ export interface RunSpec {
 export function addRun(db: Db, spec: RunSpec): void {
   const epochs = spec.epochs ?? 1;
   const startedAt = '2026-11-26T10:00:00.000Z';
-  insertRun(db, {
-    id: spec.id,
-    suite: {
-      id: spec.suite ?? 'cyber',
-      version: spec.suiteVersion ?? '1.0.0',
-      sha256: spec.suiteSha256 ?? 'ab'.repeat(32),
-      title: 'Cyber',
-      path: 'suites/c',
-    },
-    categories: spec.categories ?? { crypto: { weight: 2 }, web: { weight: 1 } },
-    model: spec.model ?? 'model-a',
-    endpoint: 'http://127.0.0.1:1/v1',
-    developer: 'dev',
-    params: {
-      epochs,
-      limit: null,
-      seed: 7,
-      reducer: spec.reducer ?? 'mean',
-      ci: 't',
-      timeoutMs: 1000,
-      maxAttempts: 1,
-      apiKeyEnv: 'K',
-    },
-    policy: {},
-    harnessVersion: '0.0.0',
-    sampleCount: spec.units.length,
-    totalUnits: spec.units.length * epochs,
-    startedAt,
-    host: 'h',
-    pid: 1,
-  });
+  insertRun(
+    db,
+    newRunRecord({
+      id: spec.id,
+      suite: {
+        id: spec.suite ?? 'cyber',
+        version: spec.suiteVersion ?? '1.0.0',
+        sha256: spec.suiteSha256 ?? 'ab'.repeat(32),
+        title: 'Cyber',
+        path: 'suites/c',
+      },
+      categories: spec.categories ?? { crypto: { weight: 2 }, web: { weight: 1 } },
+      model: spec.model ?? 'model-a',
+      params: { ...RUN_PARAMS, epochs, seed: 7, reducer: spec.reducer ?? 'mean' },
+      sampleCount: spec.units.length,
+      totalUnits: spec.units.length * epochs,
+      startedAt,
+    }),
+  );
   const records: ResultRecord[] = [];
   for (const [sampleId, category, scores] of spec.units) {
     scores.forEach((score, e) => {
