@@ -47,7 +47,7 @@ export default tseslint.config(
   },
   {
     // The view's page (plain browser JavaScript, not part of the TypeScript program). Model output reaches it only
-    // as text: no HTML parsing of strings, no eval (harness/view/page/viewer.js; docs/security.md).
+    // as text: no HTML parsing of strings, no eval (harness/view/page/*.js; docs/security.md).
     files: ['harness/view/page/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

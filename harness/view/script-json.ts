@@ -4,7 +4,7 @@
  * read differently under another charset, is written as a \u escape.
  */
 
-/** The one global the page defines (harness/view/page/viewer.js); data files call its methods. */
+/** The one global the page defines (harness/view/page/data-registry.js); data files call its methods. */
 export const VIEW_GLOBAL = '__redline';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The shapes of the data files a view writes (harness/view/view-layout.ts) and harness/view/page/viewer.js reads.
+ * The shapes of the data files a view writes (harness/view/view-layout.ts) and the page (harness/view/page/) reads.
  * Sample rows and epochs are arrays, not objects: a 100,000-sample view is a third smaller and parses faster.
  */
 import type { Transcript } from '../../src/agent/transcript.js';

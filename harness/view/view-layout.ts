@@ -5,7 +5,7 @@
  * ```
  * DIR/.redline-view        marker (JSON: format, harness version, runs)
  * DIR/index.html           the page (Content-Security-Policy: its own files only)
- * DIR/viewer.js            the page's code
+ * DIR/*.js                 the page's scripts (PAGE_SCRIPTS)
  * DIR/viewer.css           its styles
  * DIR/data/meta.js         runs, reports, comparisons
  * DIR/data/rR-sNNNN.js     samples of run R, chunk N (loaded progressively)
@@ -20,8 +20,28 @@ export const VIEW_MARKER = '.redline-view';
 /** The marker's `format`. */
 export const VIEW_FORMAT = 'redline.view/v1';
 
+/**
+ * The page's scripts, in the order index.html loads them (each uses what the ones before it define; a test checks
+ * index.html and the directory against this list, so a page file cannot be left out of a view).
+ */
+export const PAGE_SCRIPTS = [
+  'dom.js',
+  'virtual-list.js',
+  'charts.js',
+  'data-registry.js',
+  'transcript-view.js',
+  'sample-view.js',
+  'sample-browser.js',
+  'run-view.js',
+  'comparison-view.js',
+  'app-tabs.js',
+] as const;
+
 /** The page's own files, copied from harness/view/page/. */
-export const PAGE_FILES = ['index.html', 'viewer.js', 'viewer.css'] as const;
+export const PAGE_FILES = ['index.html', ...PAGE_SCRIPTS, 'viewer.css'] as const;
+
+/** Page files that views written by earlier versions hold (the page's code was one file): replaced when written again. */
+const OLD_PAGE_FILES: readonly string[] = ['viewer.js'];
 
 /** The data directory inside a view. */
 export const DATA_DIR = 'data';
@@ -44,5 +64,10 @@ export function isViewDataFile(name: string): boolean {
 
 /** Whether `name` (at the top of a view directory) is an entry a view writes. */
 export function isViewTopEntry(name: string): boolean {
-  return name === VIEW_MARKER || name === DATA_DIR || (PAGE_FILES as readonly string[]).includes(name);
+  return (
+    name === VIEW_MARKER ||
+    name === DATA_DIR ||
+    (PAGE_FILES as readonly string[]).includes(name) ||
+    OLD_PAGE_FILES.includes(name)
+  );
 }

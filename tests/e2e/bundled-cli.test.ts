@@ -15,6 +15,7 @@ import type { RunReport } from '../../src/report/build-report.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
 import { HARNESS_VERSION } from '../../harness/version.js';
+import { PAGE_FILES } from '../../harness/view/view-layout.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/redline.js', import.meta.url));
@@ -87,7 +88,7 @@ describe.skipIf(!isBundled)('the bundled CLI (npm run build)', () => {
       const out = join(dir, 'view');
       const view = await run('node', [BIN, 'view', report.runId, '--db', db, '--out', out]);
       expect(view.stderr).toContain('LAB ONLY');
-      for (const name of ['index.html', 'viewer.js', 'viewer.css']) {
+      for (const name of PAGE_FILES) {
         expect(readFileSync(join(out, name), 'utf8')).toBe(
           readFileSync(fileURLToPath(new URL(`../../harness/view/page/${name}`, import.meta.url)), 'utf8'),
         );

@@ -21,6 +21,7 @@ import { newRunRecord } from '../helpers/add-run.js';
 import { writeTranscripts } from '../../src/store/transcripts.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
+import { PAGE_SCRIPTS } from '../../harness/view/view-layout.js';
 import { runArgv, runCliCapture } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -393,7 +394,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !requireChromium)(
       expect(state).toEqual({
         pwned: undefined,
         images: 0,
-        scripts: ['viewer.js', 'data/meta.js'],
+        scripts: [...PAGE_SCRIPTS, 'data/meta.js'],
         handlers: 0,
       });
       // The Content-Security-Policy holds from file://: an inline script added now does not run.
@@ -404,7 +405,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !requireChromium)(
         document.body.appendChild(script);
         return [window.inlineRan === undefined, document.scripts.length];
       })()`),
-      ).toEqual([true, 3]);
+      ).toEqual([true, PAGE_SCRIPTS.length + 2]);
       expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);
       expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);

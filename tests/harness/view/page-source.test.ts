@@ -2,23 +2,26 @@
  * The view's page as shipped: data reaches it only as text, and it asks for nothing outside its own files.
  * (The browser tests in tests/e2e/view.test.ts check the same in Chromium.)
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pageDir, readPageFiles } from '../../../harness/view/page-assets.js';
+import { PAGE_FILES, PAGE_SCRIPTS } from '../../../harness/view/view-layout.js';
 
 const source = (name: string): string => readFileSync(join(pageDir(), name), 'utf8');
 
 describe('the view page', () => {
   it('never parses a string as HTML nor evaluates one as code', () => {
-    const code = source('viewer.js');
-    expect(code).not.toMatch(/\.(innerHTML|outerHTML|insertAdjacentHTML|createContextualFragment)\b/);
-    expect(code).not.toMatch(/document\.write|\beval\s*\(|new Function|setTimeout\(\s*['"`]|srcdoc/);
-    expect(code).not.toMatch(/setAttribute\(\s*['"]on|\.on[a-z]+\s*=/);
+    for (const name of PAGE_SCRIPTS) {
+      const code = source(name);
+      expect(code, name).not.toMatch(/\.(innerHTML|outerHTML|insertAdjacentHTML|createContextualFragment)\b/);
+      expect(code, name).not.toMatch(/document\.write|\beval\s*\(|new Function|setTimeout\(\s*['"`]|srcdoc/);
+      expect(code, name).not.toMatch(/setAttribute\(\s*['"]on|\.on[a-z]+\s*=/);
+    }
   });
 
   it('names no URL outside its own directory', () => {
-    for (const name of ['index.html', 'viewer.js', 'viewer.css']) {
+    for (const name of PAGE_FILES) {
       const text = source(name).replaceAll('http://www.w3.org/2000/svg', '');
       expect(text, name).not.toMatch(/https?:|\/\/[a-z0-9.-]+\.[a-z]{2,}|@import|url\(/i);
     }
@@ -41,7 +44,10 @@ describe('the view page', () => {
     expect(html).not.toMatch(/<script>|<style|\sstyle=|\son[a-z]+=/i);
   });
 
-  it('is found and read whole', () => {
-    expect([...readPageFiles().keys()]).toEqual(['index.html', 'viewer.js', 'viewer.css']);
+  it('is found and read whole: every file of the directory, every script loaded by index.html in order', () => {
+    expect([...readPageFiles().keys()]).toEqual([...PAGE_FILES]);
+    expect(readdirSync(pageDir()).sort()).toEqual([...PAGE_FILES].sort());
+    const scripts = [...source('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+    expect(scripts).toEqual([...PAGE_SCRIPTS, 'data/meta.js']);
   });
 });

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_FILES, PAGE_SCRIPTS } from '../../../harness/view/view-layout.js';
 import { writeView } from '../../../harness/view/write-view.js';
 import { openStore, type Db } from '../../../src/store/open-store.js';
 import { addRun } from '../../helpers/add-run.js';
@@ -58,9 +59,7 @@ describe('writeView', () => {
         ...[0, 1].flatMap((r) =>
           [0, 1, 2].flatMap((c) => [`data/r${r}-o000${c}.js`, `data/r${r}-s000${c}.js`]),
         ),
-        'index.html',
-        'viewer.css',
-        'viewer.js',
+        ...PAGE_FILES,
       ].sort(),
     );
     for (const path of [out, ...walk(out)]) {
@@ -71,7 +70,9 @@ describe('writeView', () => {
     expect(statSync(join(dir, 'nested')).mode & 0o777).toBe(0o700);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).toContain("default-src 'none'; script-src 'self'; style-src 'self'");
-    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="viewer.js">', '<script src="data/meta.js">']);
+    expect(html.match(/<script[^>]*>/g)).toEqual(
+      [...PAGE_SCRIPTS, 'data/meta.js'].map((src) => `<script src="${src}">`),
+    );
   });
 
   it('writes a previous view again, removing its old files, and nothing else', () => {
@@ -80,6 +81,14 @@ describe('writeView', () => {
     const view = writeView(db, ['a'], out, { cwd: dir, now });
     expect(view.was).toBe('previous-view');
     expect(readdirSync(join(out, 'data')).sort()).toEqual(['meta.js', 'r0-o0000.js', 'r0-s0000.js']);
+  });
+
+  it('writes again a view from before the page was split into scripts, removing its viewer.js', () => {
+    const out = join(dir, 'old-page');
+    writeView(db, ['a'], out, { cwd: dir, now });
+    writeFileSync(join(out, 'viewer.js'), '// the page as one file');
+    expect(writeView(db, ['a'], out, { cwd: dir, now }).was).toBe('previous-view');
+    expect(existsSync(join(out, 'viewer.js'))).toBe(false);
   });
 
   it('refuses a directory holding other files and leaves them alone', () => {
