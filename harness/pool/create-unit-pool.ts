@@ -55,7 +55,7 @@ const MAX_DEFAULT_WORKERS = 4;
  * only add switching: on 2 cores one thread runs 10,000 units faster than two (docs/development.md).
  */
 export function sizeWorkers(units: number, cores: number): number {
-  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores - 1, Math.ceil(units / UNITS_PER_WORKER)));
+  return Math.max(1, Math.min(maxDefaultWorkers(cores), Math.ceil(units / UNITS_PER_WORKER)));
 }
 
 /** The most threads sizeWorkers can choose on `cores` cores: what a pool created before the run is known holds. */

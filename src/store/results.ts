@@ -192,53 +192,11 @@ export interface ResultRow {
  * no sort), for `redline view`. Memory stays flat: one row at a time.
  */
 export function* iterateResults(db: Db, runId: string): Generator<ResultRow> {
-  const rows = db
+  yield* db
     .prepare(
-      `SELECT sample_id, epoch, category, status, score, answer, output, attempts, error_code, error_message,
-         latency_ms
+      `SELECT sample_id AS sampleId, epoch, category, status, score, answer, output, attempts,
+         error_code AS errorCode, error_message AS errorMessage, latency_ms AS latencyMs
        FROM results WHERE run_id = ? ORDER BY sample_id, epoch`,
     )
-    .raw()
-    .iterate(runId) as IterableIterator<
-    [
-      string,
-      number,
-      string,
-      'scored' | 'error',
-      number | null,
-      string | null,
-      string | null,
-      number,
-      string | null,
-      string | null,
-      number | null,
-    ]
-  >;
-  for (const [
-    sampleId,
-    epoch,
-    category,
-    status,
-    score,
-    answer,
-    output,
-    attempts,
-    errorCode,
-    errorMessage,
-    latencyMs,
-  ] of rows) {
-    yield {
-      sampleId,
-      epoch,
-      category,
-      status,
-      score,
-      answer,
-      output,
-      attempts,
-      errorCode,
-      errorMessage,
-      latencyMs,
-    };
-  }
+    .iterate(runId) as IterableIterator<ResultRow>;
 }
