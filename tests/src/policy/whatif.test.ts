@@ -19,6 +19,7 @@ import { openStore, type Db } from '../../../src/store/open-store.js';
 import { createResultWriter, type ResultRecord } from '../../../src/store/results.js';
 import { loadRunStats, type RunStats } from '../../../src/store/run-stats.js';
 import { endSession, insertRun } from '../../../src/store/runs.js';
+import { newRunRecord } from '../../helpers/add-run.js';
 
 let dir: string;
 let db: Db;
@@ -54,31 +55,25 @@ beforeAll(async () => {
   db = openStore(join(dir, 'lab.db'));
   const writer = createResultWriter(db);
   for (const spec of SPECS) {
-    insertRun(db, {
-      id: spec.id,
-      suite: { id: 'cyber', version: '1.0.0', sha256: 'ab'.repeat(32), title: 'Cyber', path: 'suites/cyber' },
-      categories: { crypto: { weight: 2 }, web: { weight: 1 } },
-      model: spec.model,
-      endpoint: 'http://127.0.0.1:1/v1',
-      developer: null,
-      params: {
-        epochs: 1,
-        limit: null,
-        seed: 1,
-        reducer: 'mean',
-        ci: 't',
-        timeoutMs: 1000,
-        maxAttempts: 1,
-        apiKeyEnv: 'K',
-      },
-      policy: {},
-      harnessVersion: '0.0.0',
-      sampleCount: 100 + spec.errors,
-      totalUnits: 100 + spec.errors,
-      startedAt: spec.startedAt,
-      host: 'h',
-      pid: 1,
-    });
+    insertRun(
+      db,
+      newRunRecord({
+        id: spec.id,
+        suite: {
+          id: 'cyber',
+          version: '1.0.0',
+          sha256: 'ab'.repeat(32),
+          title: 'Cyber',
+          path: 'suites/cyber',
+        },
+        categories: { crypto: { weight: 2 }, web: { weight: 1 } },
+        model: spec.model,
+        developer: null,
+        sampleCount: 100 + spec.errors,
+        totalUnits: 100 + spec.errors,
+        startedAt: spec.startedAt,
+      }),
+    );
     const records: ResultRecord[] = [];
     const add = (category: string, count: number, ones: number): void => {
       for (let i = 0; i < count; i++)

@@ -17,6 +17,7 @@ import {
   type RunStats,
 } from '../../../src/store/run-stats.js';
 import { endSession, getRun, insertRun, listRuns, type NewRun } from '../../../src/store/runs.js';
+import { newRunRecord, RUN_PARAMS } from '../../helpers/add-run.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -52,37 +53,25 @@ interface RunSpec {
 function addRun(db: Db, spec: RunSpec): void {
   const epochs = spec.epochs ?? 1;
   const startedAt = spec.startedAt ?? '2026-11-26T10:00:00.000Z';
-  insertRun(db, {
-    id: spec.id,
-    suite: {
-      id: spec.suite ?? 'cyber',
-      version: '1.0.0',
-      sha256: 'ab'.repeat(32),
-      title: 'Cyber',
-      path: 'suites/c',
-    },
-    categories: spec.categories ?? { crypto: { weight: 2 }, web: { weight: 1 } },
-    model: spec.model ?? 'model-a',
-    endpoint: 'http://127.0.0.1:1/v1',
-    developer: 'dev',
-    params: {
-      epochs,
-      limit: null,
-      seed: 7,
-      reducer: spec.reducer ?? 'mean',
-      ci: 't',
-      timeoutMs: 1000,
-      maxAttempts: 1,
-      apiKeyEnv: 'K',
-    },
-    policy: {},
-    harnessVersion: '0.0.0',
-    sampleCount: spec.units.length,
-    totalUnits: spec.units.length * epochs,
-    startedAt,
-    host: 'h',
-    pid: 1,
-  });
+  insertRun(
+    db,
+    newRunRecord({
+      id: spec.id,
+      suite: {
+        id: spec.suite ?? 'cyber',
+        version: '1.0.0',
+        sha256: 'ab'.repeat(32),
+        title: 'Cyber',
+        path: 'suites/c',
+      },
+      categories: spec.categories ?? { crypto: { weight: 2 }, web: { weight: 1 } },
+      model: spec.model ?? 'model-a',
+      params: { ...RUN_PARAMS, epochs, seed: 7, reducer: spec.reducer ?? 'mean' },
+      sampleCount: spec.units.length,
+      totalUnits: spec.units.length * epochs,
+      startedAt,
+    }),
+  );
   const records: ResultRecord[] = [];
   for (const [sampleId, category, scores] of spec.units) {
     scores.forEach((score, e) => {
