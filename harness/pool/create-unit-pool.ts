@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type {
   OutcomeBatch,
+  PoolOutcome,
   SessionMessage,
   SessionTask,
-  UnitOutcome,
   UnitTask,
   WorkerConfig,
 } from './unit-messages.js';
@@ -25,21 +25,33 @@ import type {
 export interface UnitPool {
   /** Starts `sessions` worker sessions (at most the pool's workers) with the run's configuration. */
   start(config: WorkerConfig, sessions?: number): void;
-  /** Runs one attempt of a unit on the least busy session; rejects only when its worker thread fails. */
-  run(task: UnitTask): Promise<UnitOutcome>;
+  /**
+   * How many units may run at once across the sessions (Infinity until set): split evenly into the sessions' caps.
+   * Units sent past it wait in a session's queue and start as others finish; at 0, the sessions give their queued
+   * units back as `unstarted` (a stopping run).
+   */
+  setLimit(limit: number): void;
+  /**
+   * Runs one attempt of a unit on the session with the most room under its cap; rejects only when its worker thread
+   * fails. Resolves `unstarted` if the session gave the unit back without starting it.
+   */
+  run(task: UnitTask): Promise<PoolOutcome>;
   /** Ends the sessions and the threads; units still running are abandoned. Safe to call more than once. */
   destroy(): Promise<void>;
 }
 
 interface Session {
   port: MessagePort;
+  /** Units sent and not yet answered: running, or waiting in the session's queue. */
   inFlight: number;
+  /** How many of them may run at once (the session's share of the limit). */
+  cap: number;
   outbox: Array<[number, UnitTask]>;
   done: Promise<void>;
 }
 
 interface Waiter {
-  resolve: (outcome: UnitOutcome) => void;
+  resolve: (outcome: PoolOutcome) => void;
   reject: (error: Error) => void;
   session: Session;
 }
@@ -61,6 +73,15 @@ export function sizeWorkers(units: number, cores: number): number {
 /** The most threads sizeWorkers can choose on `cores` cores: what a pool created before the run is known holds. */
 export function maxDefaultWorkers(cores: number): number {
   return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores - 1));
+}
+
+/** Whether `a` should take the next unit rather than `b`. */
+function hasMoreRoom(a: Session, b: Session): boolean {
+  if (a.cap === 0) return false;
+  if (b.cap === 0) return true;
+  const roomA = a.cap - a.inFlight;
+  const roomB = b.cap - b.inFlight;
+  return roomA > roomB || (roomA === roomB && a.inFlight < b.inFlight);
 }
 
 // How long destroy waits for sessions to end on their own before the threads are terminated.
@@ -93,6 +114,7 @@ export function createUnitPool(options: { workers: number }): UnitPool {
   const sessions: Session[] = [];
   const waiters = new Map<number, Waiter>();
   let nextId = 0;
+  let limit = Infinity;
   let flushQueued = false;
   let destroyed: Promise<void> | undefined;
 
@@ -106,6 +128,26 @@ export function createUnitPool(options: { workers: number }): UnitPool {
     }
   };
 
+  const queueFlush = (): void => {
+    if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(flush);
+    }
+  };
+
+  // Splits the limit into the sessions' caps (the first ones get the remainder) and sends those that changed; they
+  // travel after any units already queued for the session, in order.
+  const shareLimit = (): void => {
+    const count = sessions.length;
+    sessions.forEach((session, i) => {
+      const cap = limit === Infinity ? Infinity : Math.floor(limit / count) + (i < limit % count ? 1 : 0);
+      if (cap === session.cap) return;
+      session.cap = cap;
+      flush();
+      session.port.postMessage({ cap } satisfies SessionMessage);
+    });
+  };
+
   const failSession = (session: Session, error: Error): void => {
     for (const [id, waiter] of waiters) {
       if (waiter.session !== session) continue;
@@ -117,7 +159,7 @@ export function createUnitPool(options: { workers: number }): UnitPool {
   const startSession = (config: WorkerConfig): void => {
     const { port1, port2 } = new MessageChannel();
     const task: SessionTask = { config, port: port2 };
-    const session: Session = { port: port1, inFlight: 0, outbox: [], done: Promise.resolve() };
+    const session: Session = { port: port1, inFlight: 0, cap: Infinity, outbox: [], done: Promise.resolve() };
     port1.on('message', (batch: OutcomeBatch) => {
       for (const [id, outcome] of batch) {
         const waiter = waiters.get(id);
@@ -143,19 +185,23 @@ export function createUnitPool(options: { workers: number }): UnitPool {
     start(config, count = workers) {
       if (sessions.length > 0) throw new Error('createUnitPool: start was already called');
       for (let i = 0; i < Math.max(1, Math.min(count, workers)); i++) startSession(config);
+      shareLimit();
+    },
+    setLimit(value) {
+      limit = value;
+      shareLimit();
     },
     run(task) {
       if (sessions.length === 0) return Promise.reject(new Error('createUnitPool: run before start'));
+      // The session with the most room under its cap, then the fewest units; one with a cap of 0 only if all have
+      // (it gives the unit back).
       let session = sessions[0]!;
-      for (const other of sessions) if (other.inFlight < session.inFlight) session = other;
+      for (const other of sessions) if (hasMoreRoom(other, session)) session = other;
       const id = nextId++;
       session.inFlight++;
       session.outbox.push([id, task]);
-      if (!flushQueued) {
-        flushQueued = true;
-        queueMicrotask(flush);
-      }
-      return new Promise<UnitOutcome>((resolve, reject) => {
+      queueFlush();
+      return new Promise<PoolOutcome>((resolve, reject) => {
         waiters.set(id, { resolve, reject, session });
       });
     },

@@ -71,6 +71,17 @@ export interface ErrorOutcome {
 /** The result of one attempt. */
 export type UnitOutcome = ScoredOutcome | ErrorOutcome;
 
+/**
+ * A unit a session held in its queue and gave back without starting it, because its cap fell to 0 (the run is
+ * stopping, or its concurrency fell below the number of sessions): not an attempt.
+ */
+export interface UnstartedOutcome {
+  status: 'unstarted';
+}
+
+/** What the pool answers for a unit: the outcome of its attempt, or that it was given back unstarted. */
+export type PoolOutcome = UnitOutcome | UnstartedOutcome;
+
 /** The piscina task that starts a worker's session: it resolves when the main thread ends the session. */
 export interface SessionTask {
   config: WorkerConfig;
@@ -78,8 +89,12 @@ export interface SessionTask {
   port: MessagePort;
 }
 
-/** Main thread to worker: units to run, each with the id its outcome comes back under; or the session's end. */
-export type SessionMessage = { units: Array<[number, UnitTask]> } | { end: true };
+/**
+ * Main thread to worker: units to run, each with the id its outcome comes back under; the session's cap (how many
+ * of its units may run at once: the rest wait in its queue, so that a finished unit's successor starts without a
+ * round trip to the main thread; at 0 the queue is given back); or the session's end.
+ */
+export type SessionMessage = { units: Array<[number, UnitTask]> } | { cap: number } | { end: true };
 
 /** Worker to main thread: outcomes by unit id. */
-export type OutcomeBatch = Array<[number, UnitOutcome]>;
+export type OutcomeBatch = Array<[number, PoolOutcome]>;

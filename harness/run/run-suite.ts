@@ -43,7 +43,13 @@ import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
 import { dockerSocketPath } from '../docker/docker-client.js';
 import { pruneDockerSandboxes } from '../sandbox/prune-docker-sandboxes.js';
 import { writeTranscripts, type TranscriptRow } from '../../src/store/transcripts.js';
-import type { ErrorOutcome, ScoredOutcome, UnitOutcome, WorkerConfig } from '../pool/unit-messages.js';
+import type {
+  ErrorOutcome,
+  PoolOutcome,
+  ScoredOutcome,
+  UnitOutcome,
+  WorkerConfig,
+} from '../pool/unit-messages.js';
 import { HARNESS_VERSION } from '../version.js';
 import { isProcessAlive } from '../is-process-alive.js';
 
@@ -201,6 +207,16 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   };
   const pool: UnitPool = options.pool ?? createUnitPool({ workers });
   pool.start(config, workers);
+  // The pool's sessions run at most the limiter's limit at once; the main thread sends up to twice that (of units
+  // that are not agentic), so that each session holds the next units and starts one as soon as another finishes.
+  let poolLimit = limiter.limit;
+  pool.setLimit(poolLimit);
+  const syncPoolLimit = (): void => {
+    const limit = stopping ? 0 : limiter.limit;
+    if (limit === poolLimit) return;
+    poolLimit = limit;
+    pool.setLimit(limit);
+  };
 
   // Scheduling state. `pending` holds new units read ahead from the suite; `ready` holds units whose retry delay
   // has passed. Both are small (bounded by the read-ahead and the concurrency).
@@ -268,7 +284,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       done: stored.scored + sessionDone,
       errors: sessionErrors,
       retries,
-      inFlight,
+      inFlight: Math.min(inFlight, limiter.limit),
       concurrencyLimit: limiter.limit,
       sessionDone,
       sessionElapsedMs: now() - sessionStart,
@@ -283,6 +299,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // Units waiting in the sessions' queues come back unstarted; a resume runs them.
+    syncPoolLimit();
     // Units waiting for a retry are recorded with their last error: a resume runs them again.
     for (const [unit, timer] of retryTimers) {
       clearTimeout(timer);
@@ -294,10 +312,17 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   };
 
   let closed = false;
-  const onOutcome = (unit: Unit, outcome: UnitOutcome): void => {
+  const onOutcome = (unit: Unit, outcome: PoolOutcome): void => {
     // After the session ended (drain timeout), late outcomes are dropped: those units are re-run on resume.
     if (closed) return;
     inFlight--;
+    if (outcome.status === 'unstarted') {
+      // Given back from a session's queue: not an attempt. A stopping run leaves it to a resume.
+      unit.attempts--;
+      if (!stopping) ready.unshift(unit);
+      pump();
+      return;
+    }
     if (outcome.status === 'scored') {
       limiter.onSuccess();
       consecutiveFailures = 0;
@@ -336,6 +361,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
         }
       }
     }
+    syncPoolLimit();
     progress();
     pump();
   };
@@ -361,9 +387,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   };
 
   function pump(): void {
-    while (!stopping && inFlight < limiter.limit) {
-      const unit = ready.shift() ?? pending.shift();
+    while (!stopping) {
+      const unit = ready[0] ?? pending[0];
       if (unit === undefined) break;
+      if (inFlight >= limiter.limit && (inFlight >= 2 * limiter.limit || unit.sample.agent !== undefined))
+        break;
+      if (ready.length > 0) ready.shift();
+      else pending.shift();
       dispatch(unit);
     }
     if (pending.length < readAhead / 2 && wakeProducer !== null) {

@@ -9,6 +9,7 @@ import { scoreOutput } from '../../src/scoring/registry.js';
 import { createChatClient, type ChatClient } from '../endpoints/openai-compatible.js';
 import type {
   OutcomeBatch,
+  PoolOutcome,
   SessionMessage,
   SessionTask,
   UnitOutcome,
@@ -18,25 +19,47 @@ import type {
 import { runAgenticUnit, type AgenticContext } from './run-agentic-unit.js';
 
 /**
- * A session (piscina's task function): runs the units that arrive on the session's port, concurrently, and sends
- * their outcomes back batched per turn of the event loop. Resolves when the main thread ends the session.
+ * A session (piscina's task function): runs the units that arrive on the session's port, concurrently up to its cap,
+ * and sends their outcomes back batched per turn of the event loop. Units past the cap wait in the session's queue;
+ * when one finishes, the next starts at once, before its outcome is even sent. Resolves when the main thread ends
+ * the session.
  */
 export default function runSession(session: SessionTask): Promise<void> {
   const { config, port } = session;
   const context: AgenticContext = { config, client: createClient(config) };
   let outbox: OutcomeBatch = [];
   let flushQueued = false;
+  let cap = Infinity;
+  let running = 0;
+  const queue: Array<[number, UnitTask]> = [];
+  let head = 0;
   const flush = (): void => {
     flushQueued = false;
     const batch = outbox;
     outbox = [];
     port.postMessage(batch);
   };
-  const send = (id: number, outcome: UnitOutcome): void => {
+  const send = (id: number, outcome: PoolOutcome): void => {
     outbox.push([id, outcome]);
     if (!flushQueued) {
       flushQueued = true;
       setImmediate(flush);
+    }
+  };
+  const startQueued = (): void => {
+    while (running < cap && head < queue.length) {
+      const [id, task] = queue[head]!;
+      queue[head++] = undefined as never;
+      running++;
+      void runUnit(task, context).then((outcome) => {
+        running--;
+        startQueued();
+        send(id, outcome);
+      });
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
     }
   };
   return new Promise<void>((resolve) => {
@@ -47,9 +70,17 @@ export default function runSession(session: SessionTask): Promise<void> {
         resolve();
         return;
       }
-      for (const [id, task] of message.units) {
-        void runUnit(task, context).then((outcome) => send(id, outcome));
+      if ('cap' in message) {
+        cap = message.cap;
+        if (cap === 0) {
+          while (head < queue.length) send(queue[head++]![0], { status: 'unstarted' });
+          queue.length = 0;
+          head = 0;
+        }
+      } else {
+        for (const unit of message.units) queue.push(unit);
       }
+      startQueued();
     });
   });
 }

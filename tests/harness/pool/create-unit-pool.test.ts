@@ -12,7 +12,12 @@ import type { WorkerConfig } from '../../../harness/pool/unit-messages.js';
 let server: Server;
 let url: string;
 let requests = 0;
-/** Prompts containing "hang" are never answered; others get "ANSWER: X" with X the letter the prompt ends on. */
+/** Requests for prompts containing "hold", kept until the test answers them. */
+const held: Array<() => void> = [];
+/**
+ * Prompts containing "hang" are never answered; those containing "hold" wait in `held`; others get "ANSWER: X" with
+ * X the letter the prompt ends on.
+ */
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
@@ -22,12 +27,16 @@ beforeAll(async () => {
       const prompt = (JSON.parse(body) as { messages: Array<{ content: string }> }).messages.at(-1)!.content;
       if (prompt.includes('hang')) return;
       const letter = /letter ([A-D])/.exec(prompt)?.[1] ?? 'D';
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          choices: [{ index: 0, message: { role: 'assistant', content: `ANSWER: ${letter}` } }],
-        }),
-      );
+      const reply = (): void => {
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            choices: [{ index: 0, message: { role: 'assistant', content: `ANSWER: ${letter}` } }],
+          }),
+        );
+      };
+      if (prompt.includes('hold')) held.push(reply);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,6 +58,13 @@ function config(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
     sandboxRoot: '/nonexistent',
     ...overrides,
   };
+}
+
+/** Waits until `count` requests are held, then a moment more, and says how many are. */
+async function heldAfter(count: number): Promise<number> {
+  while (held.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return held.length;
 }
 
 /** A choice sample whose prompt names the letter the server answers; the target is `target`. */
@@ -103,6 +119,52 @@ describe('createUnitPool', () => {
       // An empty model name makes the worker's chat client refuse to be created: the session task rejects.
       pool.start(config({ model: '' }));
       await expect(pool.run({ sample: sample(0, 'A', 'A'), epoch: 1 })).rejects.toThrow(/model/);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('runs at most its limit at once across its sessions, starting held units as others finish', async () => {
+    const pool = createUnitPool({ workers: 2 });
+    try {
+      pool.start(config());
+      pool.setLimit(3);
+      let done = 0;
+      const outcomes = Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          pool.run({ sample: sample(i, 'B hold', 'B'), epoch: 1 }).finally(() => done++),
+        ),
+      );
+      // Each round answers what is held: at most 3 at a time, and the sessions' queues refill it.
+      const seen: number[] = [];
+      while (done < 9) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen.push(held.length);
+        for (const reply of held.splice(0)) reply();
+      }
+      expect(Math.max(...seen)).toBe(3);
+      expect((await outcomes).map((o) => (o.status === 'scored' ? o.answer : o.status))).toEqual(
+        Array(9).fill('B'),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('gives its queued units back unstarted when its limit falls to 0, and finishes those running', async () => {
+    const pool = createUnitPool({ workers: 1 });
+    try {
+      pool.start(config());
+      pool.setLimit(1);
+      const outcomes = Promise.all(
+        Array.from({ length: 3 }, (_, i) => pool.run({ sample: sample(i, 'C hold', 'C'), epoch: 1 })),
+      );
+      expect(await heldAfter(1)).toBe(1);
+      pool.setLimit(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      held.splice(0).forEach((reply) => reply());
+      expect((await outcomes).map((o) => o.status)).toEqual(['scored', 'unstarted', 'unstarted']);
+      expect(held).toHaveLength(0);
     } finally {
       await pool.destroy();
     }

@@ -127,6 +127,78 @@ describe('runSuite', () => {
     }
   });
 
+  it('never has more requests at the endpoint than its concurrency while two sessions hold units ahead', async () => {
+    let inFlight = 0;
+    let maxSeen = 0;
+    const { url, server } = await serve((_prompt, res) => {
+      maxSeen = Math.max(maxSeen, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        answer(res, 'ANSWER: A');
+      }, 5);
+    });
+    const db = openStore(join(dir, 'limit.db'));
+    try {
+      const summary = await runSuite({
+        db,
+        suite: inlineSuite(samples),
+        endpoint: url,
+        model: 'm',
+        developer: null,
+        params,
+        policy: DEFAULT_POLICY,
+        concurrency: 3,
+        workers: 2,
+      });
+      expect(summary).toMatchObject({ status: 'completed', total: 40, scored: 40, errors: 0 });
+      expect(maxSeen).toBe(3);
+    } finally {
+      db.close();
+      server.close();
+    }
+  });
+
+  it('stops without recording the units its sessions gave back unstarted, and a resume runs each once', async () => {
+    const seen = new Map<string, number>();
+    let answered = 0;
+    const stop = new AbortController();
+    const { url, server } = await serve((prompt, res) => {
+      const id = /Question number (\d+)/.exec(prompt)![1]!;
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      setTimeout(() => {
+        answer(res, 'ANSWER: A');
+        if (++answered === 10) stop.abort();
+      }, 20);
+    });
+    const db = openStore(join(dir, 'stop.db'));
+    try {
+      const base = {
+        db,
+        suite: inlineSuite(samples),
+        endpoint: url,
+        model: 'm',
+        developer: null,
+        params,
+        policy: DEFAULT_POLICY,
+        concurrency: 4,
+        workers: 1,
+      };
+      const first = await runSuite({ ...base, signal: stop.signal });
+      expect(first.status).toBe('interrupted');
+      // Only what reached the endpoint was attempted: nothing stored for the units held in the session's queue.
+      expect(first.scored).toBe(seen.size);
+      expect(first.scored).toBeLessThan(40);
+      const resumed = await runSuite({ ...base, resume: first.runId });
+      expect(resumed).toMatchObject({ status: 'completed', total: 40, scored: 40, errors: 0 });
+      expect([...seen.values()].every((n) => n === 1)).toBe(true);
+      expect(seen.size).toBe(40);
+      for (const s of samples) expect(getSampleResults(db, first.runId, s.id)).toHaveLength(1);
+    } finally {
+      db.close();
+      server.close();
+    }
+  });
+
   it('fails only the sample whose prompt the endpoint rejects with 400, and counts it as an error', async () => {
     const { url, server } = await serve((prompt, res) => {
       if (prompt.includes('Question number 7\n')) {
