@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.scratch/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      'dist/**',
+      '.scratch/**',
+      'node_modules/**',
+      'coverage/**',
+      'redline-view/**',
+      '.redline-demo/**',
+      'bin/**',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

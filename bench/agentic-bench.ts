@@ -2,7 +2,7 @@
  * Agentic throughput: the shipped ctf-agentic suite (3 epochs) against the simulator in agentic mode, sandboxes in
  * real bubblewrap, started in parallel within --concurrency; reports units/s and the per-sample sandbox start time.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

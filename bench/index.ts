@@ -13,6 +13,8 @@ import { benchLive } from './live-bench.js';
 import { benchStartup } from './startup-bench.js';
 import { benchWholeProcess } from './whole-process-bench.js';
 import { benchView } from './view-bench.js';
+import { benchSealedSuite } from './sealed-suite-bench.js';
+import { benchEncryptedDb } from './encrypted-db-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
@@ -43,6 +45,10 @@ log('\nWhole-process redline run (built CLI, fresh database, simulator in its ow
 figures.push(...(await benchWholeProcess(log)));
 log('\nReport viewer (100,000 samples: redline view, then Chromium from file://):');
 figures.push(...(await benchView(log)));
+log('\nSealed vs plain suite load (100,000 samples; in process and redline suite validate):');
+figures.push(...(await benchSealedSuite(log)));
+log('\nEncrypted vs plain lab database (whole-process redline run, 10,000 samples at 0 ms):');
+figures.push(...(await benchEncryptedDb(log)));
 log('\nSummary:');
 for (const f of figures) {
   log(`  ${f.ok ? 'meets' : 'MISSES'}  ${f.name}: ${f.value.toFixed(1)} ${f.unit} (target ${f.target})`);

@@ -8,7 +8,7 @@
  *     labelled containers, networks and volumes left (target 0) and the engine's network count before and after.
  * Run alone with `npx tsx bench/live-bench.ts`.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../harness/endpoints/simulator.js';
 import { createDockerClient, type DockerClient } from '../harness/docker/docker-client.js';
-import { writeTar } from '../harness/docker/write-tar.js';
+import { writeTar } from '../src/archive/write-tar.js';
 import {
   createDockerBackend,
   LABEL,

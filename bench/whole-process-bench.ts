@@ -107,7 +107,7 @@ async function writeRequestBodies(suiteDir: string, file: string): Promise<strin
 }
 
 /** The built CLI's simulator in its own process; resolves with its URL once it listens. */
-async function startSimulatorProcess(
+export async function startSimulatorProcess(
   suiteDir: string,
   latencyMs: number,
 ): Promise<{ url: string; stop(): Promise<void> }> {

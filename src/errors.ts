@@ -20,6 +20,11 @@ export type ErrorCode =
   | 'E_TIMEOUT'
   /** The lab database could not be opened, migrated or written. */
   | 'E_STORE'
+  /**
+   * The lab database and the database key do not fit: encrypted with no key configured, a key that does not open
+   * it, several db keys to choose from, or a key configured for a plaintext database.
+   */
+  | 'E_DB_KEY'
   /** Signing, verification, encryption or decryption failed (a generic cryptographic failure). */
   | 'E_CRYPTO'
   /** A key file is unsafe to use (a secret readable by group or others) or of the wrong kind. */
@@ -80,6 +85,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'E_ENDPOINT',
   'E_TIMEOUT',
   'E_STORE',
+  'E_DB_KEY',
   'E_CRYPTO',
   'E_KEY',
   'E_ACCESS',

@@ -19,6 +19,8 @@ export { compileValidator } from './schema/validate.js';
 export { openSuite } from './suite/load-suite.js';
 export type { SuiteHandle, SuiteHeader } from './suite/load-suite.js';
 export { validateSuite } from './suite/validate-suite.js';
+export { sealSuite } from './suite/seal-suite.js';
+export { openSealedSuite, validateSealedSuite, isSealedSuite } from './suite/open-sealed-suite.js';
 export { selectSamples } from './suite/select-samples.js';
 export { canonicalJson } from './suite/canonical-json.js';
 
@@ -43,6 +45,11 @@ export { DEFAULT_POLICY } from './policy/default-policy.js';
 
 export { openStore, SCHEMA_VERSION } from './store/open-store.js';
 export type { Db } from './store/open-store.js';
+export { convertStore } from './store/convert-store.js';
+export type { ConvertStoreOptions, ConvertedStore } from './store/convert-store.js';
+export { STORE_CIPHER } from './store/store-cipher.js';
+export type { StoreKey } from './store/store-cipher.js';
+export { readStoreFileKind } from './store/store-file-kind.js';
 export { getRun, listRuns } from './store/runs.js';
 export type { RunRecord, RunStatus } from './store/runs.js';
 export { countResults, iterateScores, getSampleResults } from './store/results.js';
@@ -56,6 +63,7 @@ export { buildAssessment, ASSESSMENT_PREDICATE_TYPE } from './assessment/build-a
 export type { AssessmentPredicate } from './assessment/build-assessment.js';
 
 export { keyIdOf } from './crypto/key-id.js';
+export { deriveDbKey } from './crypto/db-key.js';
 export {
   generateKeySet,
   writeKeySet,

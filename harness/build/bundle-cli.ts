@@ -10,8 +10,8 @@
  *   (for every other command) and run-unit.cjs.cache.
  *
  * piscina (loads its own worker script by path) stays in node_modules; ajv is required lazily at run time
- * (src/schema/validate.ts); better-sqlite3's JavaScript is bundled, and its compiled addon is loaded from
- * node_modules by path (src/store/open-store.ts).
+ * (src/schema/validate.ts); the JavaScript of the SQLite driver (better-sqlite3-multiple-ciphers) is bundled, and its
+ * compiled addon is loaded from node_modules by path (src/store/open-store.ts).
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';

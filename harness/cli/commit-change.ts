@@ -4,10 +4,10 @@
  * audit events and close the trail (writing its checkpoint). Nothing is audit-logged when the change throws.
  */
 import type { AuditEventType } from '../../src/audit/append-audit.js';
-import { openStore, type Db } from '../../src/store/open-store.js';
+import type { Db } from '../../src/store/open-store.js';
 import { openAuditTrail } from './audit-trail.js';
 import type { CliIo } from './io.js';
-import { dbPath } from './options.js';
+import { openLabDb } from './open-lab-db.js';
 
 /** One event to audit-log once the change is committed. */
 export interface AuditNote {
@@ -30,7 +30,7 @@ export function commitChange<T>(
   where: { db: string | undefined; keysDir: string },
   change: (db: Db) => { result: T; audit: readonly AuditNote[] },
 ): T {
-  const db = openStore(dbPath(where.db, io));
+  const db = openLabDb({ db: where.db, keys: where.keysDir }, io);
   try {
     const { result, audit } = db.transaction(() => change(db)).immediate();
     if (audit.length > 0) {

@@ -51,6 +51,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'E_SANDBOX':
       return EXIT.runFailed;
     case 'E_STORE':
+    case 'E_DB_KEY':
       return EXIT.store;
     case 'E_INTERRUPTED':
       return EXIT.interrupted;

@@ -4,6 +4,7 @@
 import { Command, CommanderError, Help } from 'commander';
 import { RedlineError, isRedlineError } from '../../src/errors.js';
 import { HARNESS_VERSION } from '../version.js';
+import { recordCommandName } from './command-name.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 /** A command action sets the exit code through this holder (commander's actions return nothing useful). */
@@ -113,6 +114,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/audit.js')).registerAuditCommands,
   },
   {
+    name: 'db',
+    term: 'db',
+    description: 'Encrypt the lab database, change its key, or show how it is encrypted.',
+    load: async () => (await import('./commands/db.js')).registerDbCommands,
+  },
+  {
     name: 'policy',
     term: 'policy',
     description: 'Show, compare, sign, apply and analyse designation policies.',
@@ -178,7 +185,9 @@ export async function createProgram(
     .version(HARNESS_VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // The audit log names the command that opened the lab database (harness/cli/open-lab-db.ts).
+    .hook('preAction', (_program, action) => recordCommandName(io, action));
   const words = argv.filter((arg) => !arg.startsWith('-'));
   const named = words[0] === 'help' ? words[1] : words[0];
   const wanted = COMMANDS.filter((entry) => entry.name === named);

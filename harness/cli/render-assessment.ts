@@ -18,7 +18,9 @@ export function renderAssessment(p: AssessmentPredicate, signedBy: readonly stri
     const d = run.designation;
     lines.push(
       '',
-      `Run ${run.runId}: suite ${run.suite.id}@${run.suite.version}, completed ${run.completedAt}, ${run.epochs} epoch(s)`,
+      `Run ${run.runId}: suite ${run.suite.id}@${run.suite.version}` +
+        (run.suite.classification === undefined ? '' : ` (marked ${run.suite.classification})`) +
+        `, completed ${run.completedAt}, ${run.epochs} epoch(s)`,
       `  units ${run.samples.total}: ${run.samples.scored} scored, ${run.samples.errors} errors`,
       `  overall ${f(run.overall.mean)} ${ci(run.overall.ci)} n=${run.overall.n}; weighted ${f(run.overall.weighted.mean)} ${ci(run.overall.weighted.ci)}`,
       `  decision ${d.decision}: ${d.metric} ${d.basis === 'lower' ? `lower bound of ${Math.round(d.confidence * 100)}% CI` : 'estimate'} vs cutoff ${d.cutoff}`,

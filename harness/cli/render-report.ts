@@ -1,7 +1,9 @@
 /**
- * The human-readable form of a report: a header, a table of categories with intervals, and the designation.
+ * The human-readable form of a report: a header, a table of categories with intervals, and the designation; between
+ * two banners of the suite's classification marking when it has one.
  */
 import type { RunReport } from '../../src/report/build-report.js';
+import { withClassification } from '../../src/report/classification-banner.js';
 
 const fmt = (value: number | null | undefined, digits = 3): string =>
   value === null || value === undefined ? '-' : value.toFixed(digits);
@@ -74,5 +76,5 @@ export function renderReport(report: RunReport): string {
       for (const [sample, caps] of added) lines.push(`  ${sample}: ${caps.join(', ')}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return withClassification(`${lines.join('\n')}\n`, report.classification);
 }

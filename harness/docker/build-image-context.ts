@@ -5,7 +5,7 @@
  * Nothing outside the suite directory gets in by accident: a context leaving the suite directory, a symlink leading
  * out of the context and an include that is not an absolute path to an existing regular file are refused
  * (E_INPUT, naming the suite file, the image and the field). `.dockerignore` is not read: the engine's API takes
- * the context as sent.
+ * the context as sent. A sealed suite's context comes from its decrypted files, in memory (never written to disk).
  */
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
@@ -13,7 +13,8 @@ import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { RedlineError } from '../../src/errors.js';
 import type { ImageBuild } from '../../src/schema/suite.js';
 import { escapePointer } from '../../src/schema/validate.js';
-import { writeTar, type TarEntry } from './write-tar.js';
+import { writeTar, type TarEntry } from '../../src/archive/write-tar.js';
+import { listTreeDir, treePath, type SuiteTree } from '../../src/suite/suite-tree.js';
 
 /** Where a recipe comes from: the suite (for resolving and for messages) and the image it builds. */
 export interface ImageRecipeSource {
@@ -24,6 +25,8 @@ export interface ImageRecipeSource {
   /** The image reference the recipe builds. */
   ref: string;
   recipe: ImageBuild;
+  /** A sealed suite's files (`suiteDir` is then the sealed file): the context is read from here, in memory. */
+  tree?: SuiteTree;
 }
 
 /** One file or directory of an assembled context. */
@@ -35,7 +38,7 @@ export interface ImageContextEntry {
   mode: number;
   /** Bytes (0 for directories). */
   size: number;
-  /** The host file it was read from. */
+  /** The host file it was read from (for a sealed suite: the sealed file / the path inside it). */
   source: string;
 }
 
@@ -65,16 +68,20 @@ export async function buildImageContext(source: ImageRecipeSource): Promise<Imag
       { details: { file: source.suiteFile, ref: source.ref, field } },
     );
 
-  const contextDir = await resolveContextDir(source, refuse);
   const entries: ImageContextEntry[] = [];
   const data = new Map<string, Buffer>();
-  try {
-    await walk(contextDir, contextDir, '', entries, data, (path, message) =>
-      refuse('context', `${path}: ${message}`),
-    );
-  } catch (error) {
-    if (error instanceof RedlineError) throw error;
-    throw refuse('context', `${recipe.context} cannot be read (${errorCode(error)})`);
+  if (source.tree === undefined) {
+    const contextDir = await resolveContextDir(source, refuse);
+    try {
+      await walk(contextDir, contextDir, '', entries, data, (path, message) =>
+        refuse('context', `${path}: ${message}`),
+      );
+    } catch (error) {
+      if (error instanceof RedlineError) throw error;
+      throw refuse('context', `${recipe.context} cannot be read (${errorCode(error)})`);
+    }
+  } else {
+    readTreeContext(source, source.tree, entries, data, refuse);
   }
 
   for (const [name, hostPath] of Object.entries(recipe.include ?? {})) {
@@ -136,6 +143,32 @@ export async function buildImageContext(source: ImageRecipeSource): Promise<Imag
       : { path: entry.path, type: 'file', mode: entry.mode, data: data.get(entry.path) ?? Buffer.alloc(0) },
   );
   return { tar: writeTar(tarEntries), dockerfile, entries };
+}
+
+/** The context of a sealed suite, from its decrypted files: walked in the order `walk` walks a directory. */
+function readTreeContext(
+  source: ImageRecipeSource,
+  tree: SuiteTree,
+  entries: ImageContextEntry[],
+  data: Map<string, Buffer>,
+  refuse: (field: string, message: string) => RedlineError,
+): void {
+  const { context } = source.recipe;
+  if (isAbsolute(context))
+    throw refuse('context', `${context} is absolute: give a path relative to the suite`);
+  const dir = treePath(context.replace(/\\/g, '/'));
+  if (dir === undefined) throw refuse('context', `${context} leaves the suite directory`);
+  if (!tree.dirs.has(dir)) throw refuse('context', `${context} is not a directory of the sealed suite`);
+  for (const entry of listTreeDir(tree, dir)) {
+    const from = `${source.suiteDir}/${dir}/${entry.path}`;
+    if (entry.type === 'dir') {
+      entries.push({ path: entry.path, type: 'dir', mode: entry.mode, size: 0, source: from });
+    } else {
+      const bytes = Buffer.from(entry.data ?? new Uint8Array());
+      entries.push({ path: entry.path, type: 'file', mode: entry.mode, size: bytes.length, source: from });
+      data.set(entry.path, bytes);
+    }
+  }
 }
 
 /** The real path of the context directory, checked to be a directory inside the suite directory. */

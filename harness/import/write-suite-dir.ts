@@ -50,8 +50,17 @@ export function writeSuiteDir(dir: string, imported: ImportedSuite): { copied: n
     copied++;
   }
   mkdirSync(root, { recursive: true });
-  const header = { ...imported.header, samples: 'samples.jsonl' };
-  writeFileSync(join(root, 'suite.json'), `${JSON.stringify(header, null, 2)}\n`);
-  writeFileSync(join(root, 'samples.jsonl'), imported.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
+  const texts = importedSuiteTexts(imported);
+  writeFileSync(join(root, 'suite.json'), texts.suiteJson);
+  writeFileSync(join(root, 'samples.jsonl'), texts.samplesJsonl);
   return { copied };
+}
+
+/** The text of `suite.json` (the header, naming `samples.jsonl`) and of `samples.jsonl` (one sample a line). */
+export function importedSuiteTexts(imported: ImportedSuite): { suiteJson: string; samplesJsonl: string } {
+  const header = { ...imported.header, samples: 'samples.jsonl' };
+  return {
+    suiteJson: `${JSON.stringify(header, null, 2)}\n`,
+    samplesJsonl: imported.samples.map((s) => `${JSON.stringify(s)}\n`).join(''),
+  };
 }

@@ -602,6 +602,7 @@ function startRun(options: RunSuiteOptions, suite: SuiteHandle, endpoint: string
       sha256: suite.sha256,
       title: suite.header.title,
       path: suite.path,
+      ...(suite.header.classification === undefined ? {} : { classification: suite.header.classification }),
     },
     categories: suite.header.categories,
     model: options.model,

@@ -14,7 +14,7 @@ import type { ServiceHealthcheck } from '../../src/schema/suite.js';
 import { createDockerClient, type DockerClient } from '../docker/docker-client.js';
 import { ensureHostIsolation } from '../docker/ensure-host-isolation.js';
 import { isPortListening } from '../docker/is-port-listening.js';
-import { writeTar, type TarEntry } from '../docker/write-tar.js';
+import { writeTar, type TarEntry } from '../../src/archive/write-tar.js';
 import {
   type ExecOptions,
   type ExecResult,

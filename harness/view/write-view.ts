@@ -166,7 +166,7 @@ function writeRunData(
   sizes: { chunkRows: number; transcriptChunkBytes: number },
 ): ViewRun {
   const runId = report.runId;
-  // Read before the results are streamed: a better-sqlite3 connection runs one statement at a time while an
+  // Read before the results are streamed: a SQLite connection runs one statement at a time while an
   // iterator is open.
   const transcriptChunkOf = new Map<string, number>();
   let transcriptChunks = 0;

@@ -28,7 +28,8 @@ export interface AssessedScore {
 /** One run as the developer sees it. */
 export interface AssessedRun {
   runId: string;
-  suite: { id: string; version: string; sha256: string };
+  /** `classification`: the suite's marking, only under a policy with `shareClassification: true`. */
+  suite: { id: string; version: string; sha256: string; classification?: string };
   completedAt: string;
   epochs: number;
   samples: { total: number; scored: number; errors: number };
@@ -107,7 +108,12 @@ export function buildAssessment(db: Db, options: BuildAssessmentOptions): Assess
     const d = report.designation;
     const entry: AssessedRun = {
       runId: run.id,
-      suite: report.suite,
+      suite: {
+        ...report.suite,
+        ...(policy.shareClassification === true && run.suite.classification !== undefined
+          ? { classification: run.suite.classification }
+          : {}),
+      },
       completedAt: run.finishedAt ?? run.updatedAt,
       epochs: report.epochs,
       samples: report.samples,

@@ -38,6 +38,12 @@ export type AuditEventType =
   | 'vuln.acknowledged'
   | 'vuln.remediated'
   | 'vuln.exported'
+  | 'suite.opened'
+  | 'db.opened'
+  | 'db.encrypted'
+  | 'db.rekeyed'
+  | 'view.exported'
+  | 'transcript.exported'
   | 'checkpoint';
 
 /** Every audit event type, for validation and exhaustive tables. */
@@ -67,6 +73,12 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
   'vuln.acknowledged',
   'vuln.remediated',
   'vuln.exported',
+  'suite.opened',
+  'db.opened',
+  'db.encrypted',
+  'db.rekeyed',
+  'view.exported',
+  'transcript.exported',
   'checkpoint',
 ];
 

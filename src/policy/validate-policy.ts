@@ -83,6 +83,8 @@ export function applyPolicyDefaults(policy: Policy): ResolvedPolicy {
     maxErrorRate: policy.maxErrorRate ?? DEFAULT_POLICY_MAX_ERROR_RATE,
     ...(policy.owners === undefined ? {} : { owners: [...policy.owners] }),
     ...(policy.threshold === undefined ? {} : { threshold: policy.threshold }),
+    // Absent and false alike, so that spelling out the default changes neither the digest nor a diff.
+    ...(policy.shareClassification === true ? { shareClassification: true } : {}),
   };
   if (policy.categories !== undefined) {
     const categories: Record<string, { cutoff: number; basis: PolicyBasis }> = {};

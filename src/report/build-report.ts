@@ -29,6 +29,8 @@ export interface RunReport {
   designation: Designation & { policy: { id: string; version: number; sha256: string } };
   /** Extensions beyond the contract. */
   suiteTitle: string;
+  /** The suite's classification marking, when it has one (renderReport prints it at the top and bottom). */
+  classification?: string;
   endpoint: string;
   startedAt: string;
   finishedAt: string | null;
@@ -101,6 +103,7 @@ export function buildReport(db: Db, runId: string, options: BuildReportOptions =
     categories: summary.categories,
     designation: { ...designation, policy: { ...designation.policy, sha256: policyDigest(policy) } },
     suiteTitle: run.suite.title,
+    ...(run.suite.classification === undefined ? {} : { classification: run.suite.classification }),
     endpoint: run.endpoint,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -15,13 +15,14 @@ export const KeyRole = Type.Union(
     Type.Literal('log'),
     Type.Literal('participant'),
     Type.Literal('operator'),
+    Type.Literal('db'),
   ],
   {
     description:
       'evaluator: signs attestations; developer: receives assessments; owner: signs threshold policies; ' +
       'log: signs audit log checkpoints; participant: a clearinghouse participant (AI provider, infrastructure ' +
       'operator ...) or any other party; operator: runs the vulnerability clearinghouse (triage, validation, ' +
-      'advisories).',
+      'advisories); db: encrypts the lab database (its ID.age derives the SQLCipher key).',
   },
 );
 export type KeyRole = Static<typeof KeyRole>;
@@ -34,6 +35,7 @@ export const KEY_ROLES: readonly KeyRole[] = [
   'log',
   'participant',
   'operator',
+  'db',
 ];
 
 /** The pattern of key entry ids: also the file name stem (`ID.pub.json`, `ID.key`, `ID.age`). */

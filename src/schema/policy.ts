@@ -109,6 +109,13 @@ export const Policy = Type.Object(
         minimum: 1,
       }),
     ),
+    shareClassification: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether assessments name the classification marking of the suites that were run (a suite's " +
+          '`classification`); default false: no marking leaves the lab. Never any item, either way.',
+      }),
+    ),
   },
   { ...closed, description: 'A Redline designation policy (DESIGN.md §5).' },
 );

@@ -487,6 +487,16 @@ export const SuiteFile = Type.Object(
     title: Type.String({ description: 'Human-readable title.', minLength: 1 }),
     description: Type.Optional(Type.String({ description: 'What the suite measures.' })),
     license: Type.Optional(Type.String({ description: 'License of the suite content.' })),
+    classification: Type.Optional(
+      Type.String({
+        description:
+          'Classification marking of the suite (e.g. "CUI", or a lab\'s own): printed at the top and bottom of ' +
+          'every human-readable output that holds its items, and recorded on its runs.',
+        minLength: 1,
+        maxLength: 100,
+        pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+      }),
+    ),
     source: Type.Optional(SuiteSource),
     categories: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Category, {

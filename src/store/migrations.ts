@@ -275,4 +275,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN sandbox TEXT;
   `,
+  // 8: the classification marking of the suite a run ran (issue 15), printed on what shows the run's items.
+  `
+  ALTER TABLE runs ADD COLUMN suite_classification TEXT;
+  `,
 ];

@@ -4,7 +4,7 @@
  * A scored row is final: writing the same unit again (a resumed run racing a late outcome) never replaces it,
  * while an errored row is replaced by a later attempt. So a unit has exactly one row, whatever happens.
  */
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { ErrorCode } from '../errors.js';
 import type { Db } from './open-store.js';
 

@@ -282,7 +282,8 @@ function forEachRow(
   params: readonly string[],
 ): void {
   const options = { deterministic: false, directOnly: true, safeIntegers: false, varargs: true } as const;
-  db.function(name, options, onRow);
+  // The driver types a function's arguments as unknown[]: the SQL above fixes what they are.
+  db.function(name, options, onRow as (...values: unknown[]) => null);
   try {
     db.prepare(sql)
       .pluck()

@@ -13,7 +13,15 @@ export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 export interface RunRecord {
   id: string;
   status: RunStatus;
-  suite: { id: string; version: string; sha256: string; title: string; path: string };
+  suite: {
+    id: string;
+    version: string;
+    sha256: string;
+    title: string;
+    path: string;
+    /** The suite's classification marking, when it has one. */
+    classification?: string;
+  };
   categories: RunCategories;
   model: string;
   endpoint: string;
@@ -49,6 +57,7 @@ interface RunRow {
   suite_version: string;
   suite_sha256: string;
   suite_title: string;
+  suite_classification: string | null;
   suite_path: string;
   categories: string;
   model: string;
@@ -76,11 +85,12 @@ const categoriesValidator = compileValidator(RunCategories);
 /** Inserts a new run in state `running`. */
 export function insertRun(db: Db, run: NewRun): void {
   db.prepare(
-    `INSERT INTO runs (id, status, suite_id, suite_version, suite_sha256, suite_title, suite_path, categories, model,
-       endpoint, developer, params, policy, harness_version, sample_count, total_units, started_at, updated_at, host, pid)
-     VALUES (@id, 'running', @suite_id, @suite_version, @suite_sha256, @suite_title, @suite_path, @categories, @model,
-       @endpoint, @developer, @params, @policy, @harness_version, @sample_count, @total_units, @started_at, @started_at,
-       @host, @pid)`,
+    `INSERT INTO runs (id, status, suite_id, suite_version, suite_sha256, suite_title, suite_path, suite_classification,
+       categories, model, endpoint, developer, params, policy, harness_version, sample_count, total_units, started_at,
+       updated_at, host, pid)
+     VALUES (@id, 'running', @suite_id, @suite_version, @suite_sha256, @suite_title, @suite_path,
+       @suite_classification, @categories, @model, @endpoint, @developer, @params, @policy, @harness_version,
+       @sample_count, @total_units, @started_at, @started_at, @host, @pid)`,
   ).run({
     id: run.id,
     suite_id: run.suite.id,
@@ -88,6 +98,7 @@ export function insertRun(db: Db, run: NewRun): void {
     suite_sha256: run.suite.sha256,
     suite_title: run.suite.title,
     suite_path: run.suite.path,
+    suite_classification: run.suite.classification ?? null,
     categories: JSON.stringify(run.categories),
     model: run.model,
     endpoint: run.endpoint,
@@ -178,6 +189,7 @@ function toRecord(row: RunRow): RunRecord {
       sha256: row.suite_sha256,
       title: row.suite_title,
       path: row.suite_path,
+      ...(row.suite_classification === null ? {} : { classification: row.suite_classification }),
     },
     categories: parseColumn(
       row.categories,

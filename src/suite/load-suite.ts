@@ -5,10 +5,12 @@
  */
 import { formatProblem, RedlineError } from '../errors.js';
 import type { Category, ImageBuild, Sample, SuiteDefaults } from '../schema/suite.js';
+import { inlineFileRefs } from './inline-file-refs.js';
 import type { SuiteFormat } from './locate-suite.js';
 import type { SamplesFile } from './resolve-samples-path.js';
 import { scanSuite } from './scan-suite.js';
 import { streamJsonl } from './stream-jsonl.js';
+import type { SuiteTree } from './suite-tree.js';
 
 /** The suite without its samples, categories resolved (weights default to 1). */
 export interface SuiteHeader {
@@ -17,6 +19,8 @@ export interface SuiteHeader {
   title: string;
   description?: string;
   license?: string;
+  /** The suite's classification marking, when it has one. */
+  classification?: string;
   /**
    * Declared categories (weight defaulting to 1) in declaration order; when the suite declares none, the
    * categories its samples use, in order of first use, each with weight 1 ("default" for samples without one).
@@ -34,8 +38,13 @@ export interface SuiteHandle {
   path: string;
   /** The suite file (suite.json / suite.yaml / the single file), absolute. */
   file: string;
-  /** The directory that relative sample paths resolve against, absolute. */
+  /** The directory that relative sample paths resolve against, absolute (a sealed suite: the sealed file). */
   dir: string;
+  /**
+   * A sealed suite's files, decrypted in memory: read from here, never from `dir`. Its samples come out of
+   * `samples()` self-contained (inline-file-refs.ts), so that workers need no suite directory.
+   */
+  tree?: SuiteTree;
   /** The suite file as the user would name it (relative when the user gave a relative path), for messages. */
   displayFile: string;
   format: SuiteFormat;
@@ -59,16 +68,18 @@ export interface SuiteHandle {
 
 /**
  * Opens and validates a suite; throws E_INPUT (the suite or its samples file cannot be read) or E_SCHEMA
- * (`details.problems: Problem[]`, every problem found).
+ * (`details.problems: Problem[]`, every problem found). With `tree` (a sealed suite's decrypted files, see
+ * open-sealed-suite.ts), `path` is the sealed file and nothing is read from the disk.
  *
  * @example
  *   const suite = await openSuite('suites/cyber-knowledge');
  *   for await (const sample of suite.samples()) console.log(sample.id);
  */
-export async function openSuite(path: string): Promise<SuiteHandle> {
-  const scan = await scanSuite(path);
+export async function openSuite(path: string, options: { tree?: SuiteTree } = {}): Promise<SuiteHandle> {
+  const scan = await scanSuite(path, options);
   if (scan.inputError !== undefined) throw scan.inputError;
   const { location } = scan;
+  const { tree } = location;
   if (scan.valid === undefined) {
     const count = scan.problems.length;
     const first = scan.problems[0];
@@ -81,15 +92,20 @@ export async function openSuite(path: string): Promise<SuiteHandle> {
   }
   const { header, sha256, categoryCounts, agenticCount, source } = scan.valid;
   const sampleCount = scan.sampleCount;
-  const samples =
+  const stream =
     source.kind === 'inline'
       ? (): AsyncIterable<Sample> => streamInline(source.samples)
       : (): AsyncIterable<Sample> =>
           streamJsonl(source.samples, { sha256, sampleCount, checkpoints: source.checkpoints });
+  const samples =
+    tree === undefined || agenticCount === 0
+      ? stream
+      : (): AsyncIterable<Sample> => inlineAll(stream(), tree);
   return {
     path,
     file: location.file,
     dir: location.dir,
+    ...(tree === undefined ? {} : { tree }),
     displayFile: location.displayFile,
     format: location.format,
     samplesFile: source.kind === 'jsonl' ? source.samples : undefined,
@@ -100,6 +116,10 @@ export async function openSuite(path: string): Promise<SuiteHandle> {
     agenticCount,
     samples,
   };
+}
+
+async function* inlineAll(samples: AsyncIterable<Sample>, tree: SuiteTree): AsyncGenerator<Sample> {
+  for await (const sample of samples) yield inlineFileRefs(sample, tree);
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- an async generator, so both sources stream alike

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { RedlineError } from '../errors.js';
+import type { SuiteTree } from './suite-tree.js';
 
 /** The syntax of a suite file. */
 export type SuiteFormat = 'json' | 'yaml';
@@ -22,6 +23,8 @@ export interface SuiteLocation {
   /** The suite directory as the user would name it. */
   displayDir: string;
   format: SuiteFormat;
+  /** A sealed suite's files, decrypted in memory: read from here, never from the disk (`dir` is the sealed file). */
+  tree?: SuiteTree;
 }
 
 const DIRECTORY_FILES: readonly { name: string; format: SuiteFormat }[] = [
@@ -29,6 +32,9 @@ const DIRECTORY_FILES: readonly { name: string; format: SuiteFormat }[] = [
   { name: 'suite.yaml', format: 'yaml' },
   { name: 'suite.yml', format: 'yaml' },
 ];
+
+/** The names a suite file has in a suite directory. */
+export const SUITE_FILE_NAMES: readonly string[] = DIRECTORY_FILES.map((f) => f.name);
 
 const WHAT_TO_GIVE = 'give a suite directory holding suite.json or suite.yaml, or a single .json/.yaml file';
 
@@ -85,6 +91,33 @@ export async function locateSuite(path: string): Promise<SuiteLocation> {
     displayFile: displayBase,
     displayDir: dirname(displayBase),
     format,
+  };
+}
+
+/**
+ * Locates the suite file of a sealed suite `path` whose decrypted files are `tree`: a suite directory of its own,
+ * shown in messages as the sealed file (`suite.age/samples.jsonl:12`). `dir` is the sealed file's absolute path, a
+ * file, so that a stray read "beside the suite" fails instead of reading something else.
+ */
+export function locateSuiteInTree(path: string, tree: SuiteTree): SuiteLocation {
+  const absolute = resolve(path);
+  const displayBase = isAbsolute(path) ? absolute : normalize(path);
+  const found = DIRECTORY_FILES.filter((candidate) => tree.files.has(candidate.name));
+  const [only, ...others] = found;
+  if (only === undefined)
+    throw new RedlineError('E_INPUT', `no suite.json or suite.yaml in the sealed suite ${path}`);
+  if (others.length > 0) {
+    const names = found.map((f) => f.name).join(' and ');
+    throw new RedlineError('E_INPUT', `the sealed suite ${path} holds ${names}: seal exactly one suite file`);
+  }
+  return {
+    path,
+    file: join(absolute, only.name),
+    dir: absolute,
+    displayFile: join(displayBase, only.name),
+    displayDir: displayBase,
+    format: only.format,
+    tree,
   };
 }
 

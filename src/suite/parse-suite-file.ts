@@ -3,6 +3,7 @@
  * numbers, and maps JSON pointers back to the line where they start (for problems found later).
  */
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { RedlineError, type Problem } from '../errors.js';
 import { lineAndColumn, locateJsonSyntaxError } from './locate-json-error.js';
@@ -17,11 +18,16 @@ export interface ParsedSuiteFile {
   lineOf: (pointer: string) => number | undefined;
 }
 
-/** Reads and parses the suite file of `location`; throws E_INPUT when it cannot be read. */
+/** Reads (from the disk, or a sealed suite's tree) and parses the suite file of `location`; E_INPUT when unreadable. */
 export async function parseSuiteFile(location: SuiteLocation): Promise<ParsedSuiteFile> {
   let text: string;
   try {
-    text = await readFile(location.file, 'utf8');
+    // A sealed suite's file is in memory, under its name at the root (locateSuiteInTree).
+    const sealed = location.tree?.files.get(basename(location.file));
+    text =
+      sealed === undefined
+        ? await readFile(location.file, 'utf8')
+        : Buffer.from(sealed.data).toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new RedlineError(

@@ -64,6 +64,39 @@ export async function* readJsonlLines(file: string, displayFile: string): AsyncG
   }
 }
 
+/**
+ * Yields the non-blank lines of a JSONL file held in memory (a sealed suite's), in the same batches and with the
+ * same line numbers as readJsonlLines gives for the same bytes on disk.
+ */
+// eslint-disable-next-line @typescript-eslint/require-await -- an async generator, so both sources stream alike
+export async function* readJsonlBytes(bytes: Uint8Array): AsyncGenerator<JsonlLine[]> {
+  const decoder = new StringDecoder('utf8');
+  const splitter = createLineSplitter();
+  for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
+    const lines = splitter.push(
+      decoder.write(
+        Buffer.from(bytes.buffer, bytes.byteOffset + offset, Math.min(CHUNK_BYTES, bytes.length - offset)),
+      ),
+    );
+    if (lines.length > 0) yield lines;
+  }
+  const lines = splitter.push(decoder.end());
+  const last = splitter.end();
+  if (last !== undefined) lines.push(last);
+  if (lines.length > 0) yield lines;
+}
+
+/** The lines of a suite's samples file: from memory when it is a sealed suite's (`data`), else from the disk. */
+export function readSamplesLines(samples: {
+  file: string;
+  displayFile: string;
+  data?: Uint8Array;
+}): AsyncGenerator<JsonlLine[]> {
+  return samples.data === undefined
+    ? readJsonlLines(samples.file, samples.displayFile)
+    : readJsonlBytes(samples.data);
+}
+
 /** Splits text that arrives in chunks into numbered non-blank lines (exported for its tests). */
 export interface LineSplitter {
   /** The lines that `chunk` completes. */

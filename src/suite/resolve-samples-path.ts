@@ -6,11 +6,14 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep, win32 } from 'node:path';
 import { RedlineError } from '../errors.js';
+import { treePath, type SuiteTree } from './suite-tree.js';
 
 /** The JSONL file of a suite: `file` is its real absolute path, `displayFile` the path as the user would name it. */
 export interface SamplesFile {
   file: string;
   displayFile: string;
+  /** The content, for a sealed suite (held in memory; `file` is then only a name). */
+  data?: Uint8Array;
 }
 
 /**
@@ -20,11 +23,12 @@ export interface SamplesFile {
 export type SamplesPathResult =
   { ok: true; samples: SamplesFile } | { ok: false; message: string; error?: RedlineError };
 
-/** Resolves `samplesPath` (from the suite file) against the suite directory `dir` (absolute). */
+/** Resolves `samplesPath` (from the suite file) against the suite directory `dir` (absolute), or in a sealed suite's `tree`. */
 export async function resolveSamplesPath(
   dir: string,
   displayDir: string,
   samplesPath: string,
+  tree?: SuiteTree,
 ): Promise<SamplesPathResult> {
   if (samplesPath.includes('\0'))
     return { ok: false, message: 'must be a file path (it contains a NUL character)' };
@@ -42,6 +46,7 @@ export async function resolveSamplesPath(
     };
   }
   const displayFile = join(displayDir, samplesPath);
+  if (tree !== undefined) return resolveInTree(tree, dir, displayFile, samplesPath);
 
   let realFile: string;
   let realDir: string;
@@ -67,6 +72,25 @@ export async function resolveSamplesPath(
     return unreadable(samplesPath, displayFile, error);
   }
   return { ok: true, samples: { file: realFile, displayFile } };
+}
+
+/** The samples file of a sealed suite, from its tree (sealed archives hold no symlinks to follow). */
+function resolveInTree(
+  tree: SuiteTree,
+  dir: string,
+  displayFile: string,
+  samplesPath: string,
+): SamplesPathResult {
+  const path = treePath(samplesPath.replace(/\\/g, '/'));
+  const data = path === undefined ? undefined : tree.files.get(path)?.data;
+  if (path === undefined || data === undefined) {
+    const message =
+      path !== undefined && tree.dirs.has(path)
+        ? `${displayFile} is not a file: "samples" must name a JSONL file`
+        : `samples file not found: ${displayFile} (named by "samples": "${samplesPath}") is not in the sealed suite; seal it again from a directory that has it`;
+    return { ok: false, message, error: new RedlineError('E_INPUT', message) };
+  }
+  return { ok: true, samples: { file: join(dir, path), displayFile, data } };
 }
 
 /** True when `child` is `parent` or lies below it (both absolute). */

@@ -16,6 +16,7 @@ import { compileValidator, escapePointer } from '../schema/validate.js';
 import type { SuiteHasher } from './hash-suite.js';
 import { locateJsonSyntaxError } from './locate-json-error.js';
 import type { ProblemList } from './problem-list.js';
+import { checkTreeFile, readTreeFile, type SuiteTree } from './suite-tree.js';
 
 /** The category of a sample that names none. */
 export const DEFAULT_CATEGORY = 'default';
@@ -60,11 +61,18 @@ export function createSampleChecker(context: {
   hasher: SuiteHasher | undefined;
   /** Absolute suite directory: sandbox `{"path"}` files must exist inside it (unchecked on disk when absent). */
   dir?: string;
+  /** A sealed suite's files: sandbox and compose files are checked and read here instead of in `dir`. */
+  tree?: SuiteTree;
 }): SampleChecker {
-  const { declared, defaults, problems } = context;
-  const checkSandboxPath = createSandboxPathCheck(context.dir);
+  const { declared, defaults, problems, tree } = context;
+  const checkSandboxPath =
+    tree === undefined ? createSandboxPathCheck(context.dir) : (path: string) => checkTreeFile(tree, path);
   const readCompose =
-    context.dir === undefined ? undefined : createComposeReader(context.dir, checkSandboxPath);
+    tree !== undefined
+      ? createTreeComposeReader(tree)
+      : context.dir === undefined
+        ? undefined
+        : createComposeReader(context.dir, checkSandboxPath);
   let hasher = context.hasher;
   const declaredSet = declared === undefined ? undefined : new Set(declared);
   const firstSeenById = new Map<string, number>();
@@ -302,5 +310,14 @@ function createComposeReader(dir: string, checkPath: (path: string) => string | 
         problem: `cannot read compose file "${path}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
       };
     }
+  };
+}
+
+/** Reads compose files of a sealed suite from its tree, under the same path rules. */
+function createTreeComposeReader(tree: SuiteTree): ComposeReader {
+  return (path) => {
+    const problem = checkTreeFile(tree, path);
+    if (problem !== undefined) return { problem: problem.replace('sandbox file', 'compose file') };
+    return { text: Buffer.from(readTreeFile(tree, path) ?? new Uint8Array()).toString('utf8') };
   };
 }

@@ -15,12 +15,13 @@ import { compileValidator, escapePointer } from '../schema/validate.js';
 import { createSuiteHasher, type SuiteHasher } from './hash-suite.js';
 import { createCheckpointRecorder, type JsonlCheckpoints } from './jsonl-checkpoints.js';
 import type { SuiteHeader } from './load-suite.js';
-import { locateSuite, type SuiteLocation } from './locate-suite.js';
+import { locateSuite, locateSuiteInTree, type SuiteLocation } from './locate-suite.js';
 import { parseSuiteFile } from './parse-suite-file.js';
 import { DEFAULT_MAX_PROBLEMS, ProblemList } from './problem-list.js';
-import { readJsonlLines } from './read-jsonl-lines.js';
+import { readSamplesLines } from './read-jsonl-lines.js';
 import { resolveSamplesPath, type SamplesFile } from './resolve-samples-path.js';
 import { byLine, createSampleChecker, describeType, isPlainObject } from './sample-checker.js';
+import type { SuiteTree } from './suite-tree.js';
 
 /** The suite file with `samples` left open: samples are checked one by one, so each gets its own pointer. */
 const SuiteFileHeader = Type.Object(
@@ -43,6 +44,8 @@ const defaultsValidator = compileValidator(SuiteDefaults);
 export interface ScanOptions {
   /** Problems kept before the rest are summarised as "and N more" (default 1000). */
   maxProblems?: number;
+  /** A sealed suite's decrypted files: `path` is then the sealed file, and nothing is read from the disk. */
+  tree?: SuiteTree;
 }
 
 /** Everything one validation pass learns about a suite. */
@@ -74,7 +77,8 @@ export interface SuiteScan {
 
 /** Runs the validation pass; throws E_INPUT only when the suite path or its suite file cannot be read. */
 export async function scanSuite(path: string, options: ScanOptions = {}): Promise<SuiteScan> {
-  const location = await locateSuite(path);
+  const location =
+    options.tree === undefined ? await locateSuite(path) : locateSuiteInTree(path, options.tree);
   const parsed = await parseSuiteFile(location);
   const file = location.displayFile;
   const problems = new ProblemList(file, options.maxProblems ?? DEFAULT_MAX_PROBLEMS);
@@ -128,16 +132,23 @@ export async function scanSuite(path: string, options: ScanOptions = {}): Promis
   }
 
   // The samples.
-  const checker = createSampleChecker({ declared, defaults, problems, hasher, dir: location.dir });
+  const checker = createSampleChecker({
+    declared,
+    defaults,
+    problems,
+    hasher,
+    dir: location.dir,
+    ...(location.tree === undefined ? {} : { tree: location.tree }),
+  });
   let samplesFile: SamplesFile | undefined;
   const recorder = createCheckpointRecorder();
   let inputError: RedlineError | undefined;
   const samples = raw.samples;
   if (typeof samples === 'string') {
-    const resolved = await resolveSamplesPath(location.dir, location.displayDir, samples);
+    const resolved = await resolveSamplesPath(location.dir, location.displayDir, samples, location.tree);
     if (resolved.ok) {
       samplesFile = resolved.samples;
-      for await (const lines of readJsonlLines(samplesFile.file, samplesFile.displayFile)) {
+      for await (const lines of readSamplesLines(samplesFile)) {
         for (const { line, text } of lines) {
           recorder.add(text, checker.hasher);
           checker.checkLine(text, samplesFile.displayFile, line);
@@ -211,6 +222,7 @@ function resolveHeader(suite: SuiteFile, seen: ReadonlyMap<string, number>): Sui
     title: suite.title,
     ...(suite.description === undefined ? {} : { description: suite.description }),
     ...(suite.license === undefined ? {} : { license: suite.license }),
+    ...(suite.classification === undefined ? {} : { classification: suite.classification }),
     categories,
     defaults: suite.defaults ?? {},
     ...(suite.images === undefined ? {} : { images: suite.images }),

@@ -10,7 +10,7 @@ import { RedlineError } from '../errors.js';
 import type { Sample } from '../schema/suite.js';
 import type { SuiteHasher } from './hash-suite.js';
 import { createCheckpointVerifier, type JsonlCheckpoints, type VerifiedLines } from './jsonl-checkpoints.js';
-import { readJsonlLines, type JsonlLine } from './read-jsonl-lines.js';
+import { readSamplesLines, type JsonlLine } from './read-jsonl-lines.js';
 import type { SamplesFile } from './resolve-samples-path.js';
 import { sampleValidator } from './sample-checker.js';
 
@@ -50,7 +50,7 @@ export async function* streamJsonl(source: SamplesFile, expected: JsonlExpectati
   };
 
   const verifier = createCheckpointVerifier(expected.checkpoints);
-  const batches = readJsonlLines(source.file, source.displayFile);
+  const batches = readSamplesLines(source);
   try {
     for (;;) {
       let ready: VerifiedLines;

@@ -3,7 +3,7 @@
  * its window against the simulator, assess, watch the derived state move, issue the sequencing attestation and
  * verify it with only the evaluator's public key; every refusal with its code and exit status.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

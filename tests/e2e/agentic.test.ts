@@ -3,7 +3,7 @@
  * commands in real bubblewrap sandboxes; transcripts are stored and shown; an interrupted agentic run leaves no
  * sandbox process or directory behind and resumes to exactly one result per (sample, epoch).
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
  * assessment, the developer opening it with only their own secret and the evaluator's public key, every refusal
  * with its code, and the audit log that records it all.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

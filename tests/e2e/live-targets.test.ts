@@ -6,7 +6,7 @@
  * units without a stored result; a sandbox that cannot start makes its units invalid; a missing image stops the run
  * before it exists; `redline sandbox prune` removes what dead owners left. Without an engine these tests are SKIPPED.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';

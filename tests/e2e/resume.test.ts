@@ -2,7 +2,7 @@
  * Crash safety: a CLI run killed with SIGKILL midway, or stopped with SIGINT, resumes to exactly one result per
  * (sample, epoch): never a duplicate, never a loss.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
  * End to end: the CLI runs a suite against the simulator over loopback HTTP, through real worker threads, into a
  * real SQLite file; the report is checked against the stored rows, recomputed independently.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -101,6 +101,7 @@ function writeHostileRun(store: ReturnType<typeof openStore>): void {
         sha256: 'cd'.repeat(32),
         title: HOSTILE.script,
         path: 'suites/h',
+        classification: HOSTILE.svg,
       },
       categories: { [HOSTILE.breakout]: { weight: 1 }, [HOSTILE.svg]: { weight: 1 } },
       model: HOSTILE.script,
@@ -293,6 +294,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !requireChromium)(
       await expect.poll(() => pair.locator('.sample').count()).toBe(2);
       expect(await pair.locator('h3').textContent()).toContain(firstChanged.sampleId);
 
+      // A run without a marking shows no banner.
+      expect(await page.locator('#classification-top').isVisible()).toBe(false);
       expect(errors).toEqual([]);
       expect(requests.length).toBeGreaterThan(5);
       expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
@@ -360,11 +363,27 @@ describe.skipIf(!existsSync(CHROMIUM) && !requireChromium)(
     it('shows hostile strings literally and runs none of them', async () => {
       const out = join(dir, 'view-hostile');
       expect((await runCliCapture(['view', 'hostile-run', '--out', out, '--db', db])).code).toBe(0);
+      const logged = await cliJson<
+        Array<{ data: { command: string; runs: Array<{ runId: string }>; out: string } }>
+      >(['audit', 'log', '--type', 'view.exported', '--limit', '1', '--json', '--db', db]);
+      expect(logged.map((e) => [e.data.command, e.data.runs.map((r) => r.runId), e.data.out])).toEqual([
+        ['view', ['hostile-run'], out],
+      ]);
       const { page, requests, dialogs, errors } = await openView(out);
       const panel = page.locator('[data-panel="run-0"]');
       const rows = await panel.locator('.vlist .vrow > span:first-child').allTextContents();
       expect(rows.sort()).toEqual(Object.values(HOSTILE).sort());
       expect(await panel.textContent()).toContain(HOSTILE.script);
+      // The suite's classification marking, literally, above and below everything else.
+      for (const id of ['#classification-top', '#classification-bottom']) {
+        expect(await page.locator(id).isVisible()).toBe(true);
+        expect(await page.locator(id).textContent()).toBe(HOSTILE.svg);
+      }
+      expect(
+        await page.evaluate(
+          `[document.body.firstElementChild.nextElementSibling.id, [...document.body.children].filter((e) => e.tagName !== 'SCRIPT' && e.tagName !== 'NOSCRIPT').at(-1).id]`,
+        ),
+      ).toEqual(['classification-top', 'classification-bottom']);
 
       // In the ids, categories and answers of three samples (outputs are not searched: they load when opened).
       await page.fill('[data-panel="run-0"] input[data-filter="text"]', '</script>');

@@ -4,7 +4,7 @@
  * that store nothing, validation by reproducer, the queue, sealed advisories under an embargo (injected clock),
  * per-participant status and the public OSV export. Each refusal with its code and exit status.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -45,6 +45,9 @@ export interface RunSpec {
   suite?: string;
   suiteVersion?: string;
   suiteSha256?: string;
+  /** The suite's classification marking. */
+  classification?: string;
+  developer?: string;
   reducer?: string;
   epochs?: number;
   categories?: NewRun['categories'];
@@ -67,7 +70,9 @@ export function addRun(db: Db, spec: RunSpec): void {
         sha256: spec.suiteSha256 ?? 'ab'.repeat(32),
         title: 'Cyber',
         path: 'suites/c',
+        ...(spec.classification === undefined ? {} : { classification: spec.classification }),
       },
+      ...(spec.developer === undefined ? {} : { developer: spec.developer }),
       categories: spec.categories ?? { crypto: { weight: 2 }, web: { weight: 1 } },
       model: spec.model ?? 'model-a',
       params: { ...RUN_PARAMS, epochs, seed: 7, reducer: spec.reducer ?? 'mean' },

@@ -9,7 +9,7 @@ import {
   type DockerClient,
   type LabelFilter,
 } from '../../harness/docker/docker-client.js';
-import { writeTar } from '../../harness/docker/write-tar.js';
+import { writeTar } from '../../src/archive/write-tar.js';
 import { LABEL } from '../../harness/sandbox/docker-backend.js';
 
 /** The test image: Debian's static busybox on an empty root, with root and uid 1000. */

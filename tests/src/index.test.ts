@@ -6,6 +6,8 @@ describe('the public API (src/index.ts)', () => {
     for (const name of [
       'openSuite',
       'validateSuite',
+      'sealSuite',
+      'openSealedSuite',
       'scoreOutput',
       'summarizeScores',
       'designate',

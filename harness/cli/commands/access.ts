@@ -24,13 +24,13 @@ import {
   listEngagements,
   type Engagement,
 } from '../../../src/store/engagements.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { listRuns } from '../../../src/store/runs.js';
 import { currentActor, openAuditTrail } from '../audit-trail.js';
 import { loadRoleSigningKey } from '../load-role-signing-key.js';
 import { readInputFile, writeNewFile } from '../user-files.js';
 import type { CliIo } from '../io.js';
-import { dbPath, keysDir, parseCommaList } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { keysDir, parseCommaList } from '../options.js';
 import type { ExitHolder } from '../program.js';
 
 interface RegisterFlags {
@@ -103,7 +103,7 @@ export function registerAccessCommands(program: Command, io: CliIo, exit: ExitHo
         registeredAt: new Date().toISOString(),
         registeredBy: currentActor(),
       };
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       try {
         // Check and insert under one write lock: two registrations cannot both pass the overlap check.
         db.transaction(() => {
@@ -143,7 +143,7 @@ export function registerAccessCommands(program: Command, io: CliIo, exit: ExitHo
     .option('--json', 'print an array of engagements with state, daysRemaining and overdue')
     .action((flags: { model?: string; db?: string; json?: boolean }) => {
       const today = utcDateOf(new Date());
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       let rows: StatusRow[];
       try {
         const evidence = {
@@ -192,7 +192,7 @@ export function registerAccessCommands(program: Command, io: CliIo, exit: ExitHo
     .action((flags: ClearFlags) => {
       const dir = keysDir(flags.keys, io);
       const { signing } = loadRoleSigningKey(dir, flags.identity, 'evaluator');
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       try {
         const engagements = listEngagements(db, flags.model);
         if (engagements.length === 0) {

@@ -16,12 +16,12 @@ import { findKey } from '../../../src/crypto/keyring.js';
 import { buildStatement } from '../../../src/crypto/statement.js';
 import { RedlineError } from '../../../src/errors.js';
 import { recordAssessment } from '../../../src/store/assessments.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { openAuditTrail } from '../audit-trail.js';
 import { loadRoleSigningKey } from '../load-role-signing-key.js';
 import { openSealedFile, writeNewFile } from '../user-files.js';
 import type { CliIo } from '../io.js';
-import { dbPath, keysDir } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { renderAssessment } from '../render-assessment.js';
 
@@ -62,7 +62,7 @@ export function registerAssessCommands(program: Command, io: CliIo, exit: ExitHo
         );
       }
       const { signing } = loadRoleSigningKey(dir, flags.identity, 'evaluator');
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       try {
         const predicate = buildAssessment(db, {
           runIds,

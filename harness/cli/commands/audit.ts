@@ -2,17 +2,18 @@
  * `redline audit verify|checkpoint|log`: the tamper-evident audit log of the lab database (DESIGN.md §6).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { AUDIT_EVENT_TYPES, type AuditEventType } from '../../../src/audit/append-audit.js';
 import { DEFAULT_AUDIT_ORIGIN, createCheckpoint } from '../../../src/audit/checkpoint.js';
-import { latestAuditSeq, listAudit } from '../../../src/audit/read-audit.js';
+import { latestAuditSeq, listAudit, type AuditEntry } from '../../../src/audit/read-audit.js';
 import { verifyAudit } from '../../../src/audit/verify-audit.js';
 import { findByRole } from '../../../src/crypto/keyring.js';
 import { RedlineError } from '../../../src/errors.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { loadLogKey } from '../audit-trail.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { dbPath, keysDir, positiveInt } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { keysDir, positiveInt } from '../options.js';
 import type { ExitHolder } from '../program.js';
 
 /** Registers `audit verify`, `audit checkpoint` and `audit log`. */
@@ -47,7 +48,7 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
           );
         }
       });
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
+      const db = openLabDb(flags, io, { readonly: true });
       let report;
       try {
         report = verifyAudit(db, {
@@ -100,7 +101,7 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
           `${dir}: no log key with its secret ID.key; create one with "redline keys gen --id lab-log --role log --out ${dir}"`,
         );
       }
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       try {
         const note = createCheckpoint(db, {
           origin: DEFAULT_AUDIT_ORIGIN,
@@ -123,16 +124,27 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
     .command('log')
     .description('Print the audit log entries, newest last.')
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
-    .option('--limit <n>', 'only the last n entries', positiveInt('--limit'))
+    .option('--limit <n>', 'only the last n entries (of --type, when given)', positiveInt('--limit'))
+    .option(
+      '--type <type>',
+      'only entries of this event type, e.g. suite.opened, db.opened, view.exported, transcript.exported',
+      auditType,
+    )
     .option('--json', 'print the entries as JSON')
-    .action((flags: { db?: string; limit?: number; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
+    .action((flags: { db?: string; limit?: number; type?: AuditEventType; json?: boolean }) => {
+      const db = openLabDb(flags, io, { readonly: true });
       try {
         const last = latestAuditSeq(db);
-        const entries = listAudit(
-          db,
-          flags.limit === undefined ? {} : { fromSeq: Math.max(1, last - flags.limit + 1) },
-        );
+        let entries: AuditEntry[];
+        if (flags.type === undefined) {
+          entries = listAudit(
+            db,
+            flags.limit === undefined ? {} : { fromSeq: Math.max(1, last - flags.limit + 1) },
+          );
+        } else {
+          entries = listAudit(db).filter((e) => e.type === flags.type);
+          if (flags.limit !== undefined) entries = entries.slice(-flags.limit);
+        }
         if (flags.json === true) io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
         else
           for (const e of entries)
@@ -144,4 +156,14 @@ export function registerAuditCommands(program: Command, io: CliIo, exit: ExitHol
       }
       exit.code = 0;
     });
+}
+
+/** Parses --type: one of the audit event types. */
+function auditType(value: string): AuditEventType {
+  if (!(AUDIT_EVENT_TYPES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(
+      `"${value}" is not an audit event type: use one of ${AUDIT_EVENT_TYPES.join(', ')}`,
+    );
+  }
+  return value as AuditEventType;
 }

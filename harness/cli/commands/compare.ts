@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { buildComparison } from '../../../src/compare/build-comparison.js';
 import type { PairedDifference, RunComparison } from '../../../src/compare/compare-runs.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { dbPath, integer } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { integer } from '../options.js';
 import type { ExitHolder } from '../program.js';
 
 /** Changed samples the text output lists; `--json` lists them all. */
@@ -42,7 +42,7 @@ export function registerCompareCommand(program: Command, io: CliIo, exit: ExitHo
         runB: string,
         flags: { db?: string; seed?: number; confidence?: number; resamples?: number; json?: boolean },
       ) => {
-        const db = openStore(dbPath(flags.db, io), { readonly: true });
+        const db = openLabDb(flags, io, { readonly: true });
         try {
           const comparison = buildComparison(db, runA, runB, {
             ...(flags.seed === undefined ? {} : { seed: flags.seed }),

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { isRedlineError, RedlineError } from '../../../src/errors.js';
 import type { ImageBuild } from '../../../src/schema/suite.js';
-import { openSuite, type SuiteHandle } from '../../../src/suite/load-suite.js';
+import type { SuiteHandle } from '../../../src/suite/load-suite.js';
 import { buildImageContext } from '../../docker/build-image-context.js';
 import { createDockerClient, dockerSocketPath, type DockerClient } from '../../docker/docker-client.js';
 import { listSuiteImages, type SuiteImage } from '../../docker/list-suite-images.js';
@@ -15,6 +15,12 @@ import { saveImages, type SavedImage } from '../../docker/save-images.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { usageError, type ExitHolder } from '../program.js';
+import {
+  IDENTITY_HELP,
+  openSuiteArgument,
+  recordSuiteOpenedInLab,
+  suiteIdentityOf,
+} from '../suite-argument.js';
 
 interface ImagesFlags {
   json?: boolean;
@@ -22,6 +28,9 @@ interface ImagesFlags {
   load?: string;
   build?: boolean;
   rebuild?: boolean;
+  identity?: string;
+  db?: string;
+  keys?: string;
 }
 
 /** One image and what the engine has of it. */
@@ -54,7 +63,16 @@ export function registerImagesCommand(program: Command, io: CliIo, exit: ExitHol
       'List the container images a suite needs and whether the engine has them (exit 3 when any is missing); ' +
         'save them to a directory, load them from one, or build them from the suite header recipes.',
     )
-    .argument('<suite>', 'suite directory or file')
+    .argument('<suite>', 'suite directory or file, or a sealed suite (with --identity)')
+    .option('--identity <file>', IDENTITY_HELP)
+    .option(
+      '--db <file>',
+      'lab database that records the opening of a sealed suite (default: REDLINE_DB, else ./redline.db if it exists)',
+    )
+    .option(
+      '--keys <dir>',
+      'keyring, to name the key that opened a sealed suite (default ./keys, env REDLINE_KEYS)',
+    )
     .option('--json', 'print one JSON object on stdout')
     .option('--save <dir>', 'write one tar per image and images.json (with each tar sha256) to DIR')
     .option('--load <dir>', 'check the tars in DIR against its images.json, then load them')
@@ -69,7 +87,14 @@ export function registerImagesCommand(program: Command, io: CliIo, exit: ExitHol
       if (actions.filter((a) => a !== undefined).length > 1) {
         usageError('give at most one of --save, --load and --build');
       }
-      const suite = await openSuite(path);
+      const { suite, sealed } = await openSuiteArgument(path, flags.identity, io);
+      recordSuiteOpenedInLab(io, {
+        ...(flags.db === undefined ? {} : { db: flags.db }),
+        ...(flags.keys === undefined ? {} : { keys: flags.keys }),
+        command: 'images',
+        sealed,
+        suite: suiteIdentityOf(suite),
+      });
       const images = await listSuiteImages(suite);
       const docker = createDockerClient({ socketPath: dockerSocketPath(io.env) });
       try {
@@ -203,6 +228,7 @@ async function buildImages(
       suiteFile: run.suite.displayFile,
       ref: image.ref,
       recipe: image.recipe,
+      ...(run.suite.tree === undefined ? {} : { tree: run.suite.tree }),
     });
     run.io.stderr(`building ${image.ref} (${context.entries.length} entries, ${context.tar.length} bytes)\n`);
     let lines: string[];

@@ -6,10 +6,10 @@ import { Option } from 'commander';
 import { generateKeySet, writeKeySet } from '../../../src/crypto/key-files.js';
 import { addToKeyring, listKeyring } from '../../../src/crypto/keyring.js';
 import { KEY_ROLES, type KeyRole } from '../../../src/schema/key-entry.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { openAuditTrail } from '../audit-trail.js';
 import type { CliIo } from '../io.js';
-import { dbPath, keysDir } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
 
 /** Registers `keys gen`, `keys list` and `keys add`. */
@@ -107,7 +107,7 @@ export function registerKeysCommands(program: Command, io: CliIo, exit: ExitHold
       const dir = keysDir(flags.keys, io);
       const { entry, isAdded } = addToKeyring(dir, pubFile);
       if (isAdded) {
-        const db = openStore(dbPath(flags.db, io));
+        const db = openLabDb(flags, io);
         try {
           const trail = openAuditTrail(db, io, dir);
           trail.append('key.added', {

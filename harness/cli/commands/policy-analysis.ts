@@ -10,11 +10,11 @@ import { renderSweepSvg } from '../../../src/policy/render-sweep-svg.js';
 import { sweepCutoffs } from '../../../src/policy/sweep.js';
 import { whatIf } from '../../../src/policy/whatif.js';
 import type { PolicyBasis, PolicyMetric } from '../../../src/schema/policy.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { activePolicy } from '../../../src/store/policies.js';
 import { loadRunStats } from '../../../src/store/run-stats.js';
 import type { CliIo } from '../io.js';
-import { dbPath, numberIn } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { numberIn } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { readUserFile } from './policy.js';
 
@@ -37,7 +37,7 @@ export function registerPolicyAnalysisCommands(policy: Command, io: CliIo, exit:
         flags: { model?: string; suite?: string; db?: string; all?: boolean; json?: boolean },
       ) => {
         const proposed = readPolicyFile(readUserFile(file, 'policy'), file);
-        const db = openStore(dbPath(flags.db, io));
+        const db = openLabDb(flags, io);
         try {
           const active = activePolicy(db);
           const runs = loadRunStats(db, {
@@ -106,7 +106,7 @@ export function registerPolicyAnalysisCommands(policy: Command, io: CliIo, exit:
         svg?: string;
         json?: boolean;
       }) => {
-        const db = openStore(dbPath(flags.db, io));
+        const db = openLabDb(flags, io);
         try {
           const active = activePolicy(db);
           const runs = loadRunStats(db, {

@@ -11,11 +11,11 @@ import { RedlineError } from '../../../src/errors.js';
 import { diffPolicies, formatPolicyDiff } from '../../../src/policy/diff-policy.js';
 import { parseSignedPolicy, readPolicyFile, signPolicy } from '../../../src/policy/policy-statement.js';
 import { verifyPolicyUpdate } from '../../../src/policy/verify-policy.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { insertPolicy } from '../../../src/store/insert-policy.js';
 import { activePolicy, policyHistory } from '../../../src/store/policies.js';
 import { currentActor, openAuditTrail } from '../audit-trail.js';
 import type { CliIo } from '../io.js';
+import { openLabDb } from '../open-lab-db.js';
 import { dbPath, keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { registerPolicyAnalysisCommands } from './policy-analysis.js';
@@ -58,7 +58,7 @@ export function registerPolicyCommands(program: Command, io: CliIo, exit: ExitHo
     .addOption(dbOption())
     .option('--json', 'print the policy with its sha256 and chain data')
     .action((flags: { db?: string; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
+      const db = openLabDb(flags, io, { readonly: true });
       try {
         const active = activePolicy(db);
         if (flags.json === true) {
@@ -93,7 +93,7 @@ export function registerPolicyCommands(program: Command, io: CliIo, exit: ExitHo
     .option('--json', 'print the changes as JSON')
     .action((file: string, flags: { db?: string; json?: boolean }) => {
       const proposed = readPolicyFile(readUserFile(file, 'policy'), file);
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
+      const db = openLabDb(flags, io, { readonly: true });
       try {
         const changes = diffPolicies(activePolicy(db).policy, proposed.policy);
         if (flags.json === true) io.stdout(`${JSON.stringify(changes, null, 2)}\n`);
@@ -136,7 +136,7 @@ export function registerPolicyCommands(program: Command, io: CliIo, exit: ExitHo
               '"redline policy show --json" on the lab host) or --db FILE',
           );
         }
-        const db = openStore(file, { readonly: true });
+        const db = openLabDb(flags, io, { readonly: true });
         try {
           const active = activePolicy(db);
           previous = active.isBuiltIn ? null : active.sha256;
@@ -167,7 +167,7 @@ export function registerPolicyCommands(program: Command, io: CliIo, exit: ExitHo
     .action((file: string, flags: { db?: string; keys?: string }) => {
       const dir = keysDir(flags.keys, io);
       const signed = parseSignedPolicy(readUserFile(file, 'signed policy'), file);
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       try {
         const active = activePolicy(db);
         const { signers } = verifyPolicyUpdate({
@@ -209,7 +209,7 @@ export function registerPolicyCommands(program: Command, io: CliIo, exit: ExitHo
     .addOption(dbOption())
     .option('--json', 'print the versions as JSON')
     .action((flags: { db?: string; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
+      const db = openLabDb(flags, io, { readonly: true });
       try {
         const history = policyHistory(db).map((h) => ({
           version: h.version,

@@ -4,9 +4,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { buildReport } from '../../../src/report/build-report.js';
-import { openStore } from '../../../src/store/open-store.js';
 import type { CliIo } from '../io.js';
-import { dbPath } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
 import type { ExitHolder } from '../program.js';
 import { renderReport } from '../render-report.js';
 
@@ -35,7 +34,7 @@ export function registerReportCommands(program: Command, io: CliIo, exit: ExitHo
           flags.policy === undefined
             ? undefined
             : await (await import('./policy-option.js')).loadPolicyOption(flags.policy);
-        const db = openStore(dbPath(flags.db, io), { readonly: true });
+        const db = openLabDb(flags, io, { readonly: true });
         try {
           const report = buildReport(db, runId, {
             ...(policy === undefined ? {} : { policy }),

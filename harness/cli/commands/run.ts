@@ -7,9 +7,7 @@ import { availableParallelism } from 'node:os';
 import { RedlineError } from '../../../src/errors.js';
 import { checkReducerEpochs, parseReducer } from '../../../src/aggregate/reducers.js';
 import type { RunParams } from '../../../src/schema/run.js';
-import { openStore } from '../../../src/store/open-store.js';
 import { getRun } from '../../../src/store/runs.js';
-import { openSuite } from '../../../src/suite/load-suite.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { runSuite } from '../../run/run-suite.js';
 import { createUnitPool, maxDefaultWorkers, type UnitPool } from '../../pool/create-unit-pool.js';
@@ -17,8 +15,10 @@ import { checkSuiteImages } from '../../run/check-suite-images.js';
 import { changedImages, getRunSandbox } from '../../../src/store/run-sandbox.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { dbPath, integer, keysDir, numberIn, positiveInt } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { integer, keysDir, numberIn, positiveInt } from '../options.js';
 import { openAuditTrail } from '../audit-trail.js';
+import { IDENTITY_HELP, openSuiteArgument, recordSuiteOpened, suiteIdentityOf } from '../suite-argument.js';
 import type { ExitHolder } from '../program.js';
 import { createProgressLine } from '../progress-line.js';
 import { renderReport } from '../render-report.js';
@@ -51,6 +51,7 @@ interface RunFlags {
   quiet?: boolean;
   skipAgentic?: boolean;
   dockerRuntime?: string;
+  identity?: string;
 }
 
 /** Registers `run`. */
@@ -60,7 +61,8 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     .description(
       'Run a suite against an OpenAI-compatible model endpoint (or resume a run) and print the report.',
     )
-    .argument('<suite>', 'suite directory or file')
+    .argument('<suite>', 'suite directory or file, or a sealed suite (with --identity)')
+    .option('--identity <file>', IDENTITY_HELP)
     .option(
       '--endpoint <url>',
       'base URL of the endpoint, e.g. http://127.0.0.1:8000/v1 (on resume: the stored one)',
@@ -138,9 +140,16 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
 }
 
 async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: UnitPool): Promise<number> {
-  const suite = await openSuite(suitePath);
-  const db = openStore(dbPath(flags.db, io));
+  const opened = await openSuiteArgument(suitePath, flags.identity, io);
+  const { suite } = opened;
+  const db = openLabDb(flags, io);
   try {
+    recordSuiteOpened(db, io, {
+      ...(flags.keys === undefined ? {} : { keys: flags.keys }),
+      command: flags.resume === undefined ? 'run' : 'run --resume',
+      sealed: opened.sealed,
+      suite: suiteIdentityOf(suite),
+    });
     let endpoint = flags.endpoint;
     let model = flags.model;
     let params: RunParams;
@@ -275,9 +284,10 @@ async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: 
     else io.stdout(renderReport(report));
     if (summary.status !== 'completed') {
       const dbFlag = flags.db === undefined ? '' : ` --db ${flags.db}`;
+      const identityFlag = flags.identity === undefined ? '' : ` --identity ${flags.identity}`;
       if (summary.error !== null) io.stderr(`redline: run ${summary.status}: ${summary.error.message}\n`);
       io.stderr(
-        `redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} --resume ${summary.runId}${dbFlag}\n`,
+        `redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} --resume ${summary.runId}${dbFlag}${identityFlag}\n`,
       );
       return summary.status === 'interrupted' ? EXIT.interrupted : EXIT.runFailed;
     }

@@ -2,11 +2,10 @@
  * `redline runs`: the runs in the lab database, newest first. Its own module, so listing runs loads no report code.
  */
 import type { Command } from 'commander';
-import { openStore } from '../../../src/store/open-store.js';
 import { countResultsByRun } from '../../../src/store/results.js';
 import { listRuns } from '../../../src/store/runs.js';
 import type { CliIo } from '../io.js';
-import { dbPath } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
 import type { ExitHolder } from '../program.js';
 
 /** Registers `runs`. */
@@ -17,7 +16,7 @@ export function registerRunsCommand(program: Command, io: CliIo, exit: ExitHolde
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
     .option('--json', 'print an array of run objects')
     .action((flags: { db?: string; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
+      const db = openLabDb(flags, io, { readonly: true });
       try {
         const counts = countResultsByRun(db);
         const runs = listRuns(db).map((run) => ({

@@ -3,11 +3,16 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { openSuite } from '../../../src/suite/load-suite.js';
 import { startSimulator } from '../../endpoints/simulator.js';
 import type { CliIo } from '../io.js';
 import { integer, nonNegativeInt, numberIn } from '../options.js';
 import type { ExitHolder } from '../program.js';
+import {
+  IDENTITY_HELP,
+  openSuiteArgument,
+  recordSuiteOpenedInLab,
+  suiteIdentityOf,
+} from '../suite-argument.js';
 
 interface SimFlags {
   suite: string;
@@ -22,6 +27,9 @@ interface SimFlags {
   retryAfter: number;
   apiKeyEnv?: string;
   json?: boolean;
+  identity?: string;
+  db?: string;
+  keys?: string;
 }
 
 /** Parses `crypto=0.9,web=0.5`. */
@@ -45,7 +53,19 @@ export function registerSimCommand(program: Command, io: CliIo, exit: ExitHolder
   program
     .command('sim')
     .description('Serve an OpenAI-compatible simulator of a model that answers a suite with a given skill.')
-    .requiredOption('--suite <path>', 'the suite whose samples the simulator answers')
+    .requiredOption(
+      '--suite <path>',
+      'the suite whose samples the simulator answers (sealed: with --identity)',
+    )
+    .option('--identity <file>', IDENTITY_HELP)
+    .option(
+      '--db <file>',
+      'lab database that records the opening of a sealed suite (default: REDLINE_DB, else ./redline.db if it exists)',
+    )
+    .option(
+      '--keys <dir>',
+      'keyring, to name the key that opened a sealed suite (default ./keys, env REDLINE_KEYS)',
+    )
     .option('--port <n>', 'port to listen on (0: any free port)', nonNegativeInt('--port'), 8000)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--skill <p>', 'probability of a correct answer', numberIn('--skill', 0, 1), 0.7)
@@ -72,7 +92,14 @@ export function registerSimCommand(program: Command, io: CliIo, exit: ExitHolder
     .option('--api-key-env <name>', "require this variable's value as the bearer token")
     .option('--json', 'print {"url": ...} on stdout when listening')
     .action(async (flags: SimFlags) => {
-      const suite = await openSuite(flags.suite);
+      const { suite, sealed } = await openSuiteArgument(flags.suite, flags.identity, io);
+      recordSuiteOpenedInLab(io, {
+        ...(flags.db === undefined ? {} : { db: flags.db }),
+        ...(flags.keys === undefined ? {} : { keys: flags.keys }),
+        command: 'sim',
+        sealed,
+        suite: suiteIdentityOf(suite),
+      });
       const apiKey = flags.apiKeyEnv === undefined ? undefined : io.env[flags.apiKeyEnv];
       const sim = await startSimulator({
         suite,

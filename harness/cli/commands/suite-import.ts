@@ -1,8 +1,10 @@
 /**
  * `redline suite import FORMAT SOURCE --out DIR`: a public benchmark in its own format -> a Redline suite that
- * validates, with every row that could not be imported reported by index and counted.
+ * validates, with every row that could not be imported reported by index and counted. With `--seal-to KEY_ID...`,
+ * `--out` is a sealed suite file (suite-seal.ts), written without the converted suite ever being on disk in plaintext.
  */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { Argument, Option } from 'commander';
 import { RedlineError, formatProblem } from '../../../src/errors.js';
 import {
@@ -11,11 +13,20 @@ import {
   type SandboxSummary,
 } from '../../../src/import/formats/ctf-helpers.js';
 import { IMPORTERS, findImporter } from '../../../src/import/registry.js';
-import type { ImportOptions } from '../../../src/import/imported-suite.js';
+import type { ImportedSuite, ImportOptions } from '../../../src/import/imported-suite.js';
 import { parseFieldMap } from '../../../src/import/parse-field-map.js';
 import { ScorerSpec } from '../../../src/schema/suite.js';
 import { compileValidator } from '../../../src/schema/validate.js';
-import { validateSuite } from '../../../src/suite/validate-suite.js';
+import { validateSuite, type SuiteValidation } from '../../../src/suite/validate-suite.js';
+import { readTar } from '../../../src/archive/read-tar.js';
+import { writeTar } from '../../../src/archive/write-tar.js';
+import { encryptToRecipients } from '../../../src/crypto/age-file.js';
+import { archiveEntries } from '../../../src/suite/seal-suite.js';
+import { buildSuiteTree } from '../../../src/suite/suite-tree.js';
+import { archiveImportedSuite } from '../../import/archive-imported-suite.js';
+import { keysDir } from '../options.js';
+import { resolveRecipients, type SealRecipient } from '../resolve-recipients.js';
+import { writeFileAtomically } from '../write-file-atomically.js';
 import { writeSuiteDir } from '../../import/write-suite-dir.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -34,6 +45,8 @@ interface ImportFlags {
   agentImage?: string;
   strict?: boolean;
   json?: boolean;
+  sealTo?: string[];
+  keys?: string;
 }
 
 const scorerValidator = compileValidator(ScorerSpec);
@@ -60,10 +73,18 @@ function parseScorer(text: string): ScorerSpec {
 export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: ExitHolder): void {
   suite
     .command('import')
-    .description('Import a public benchmark into a Redline suite directory.')
+    .description('Import a public benchmark into a Redline suite directory (or a sealed suite, --seal-to).')
     .addArgument(new Argument('<format>', 'source format').choices(IMPORTERS.map((i) => i.format)))
     .argument('<source>', 'the source file (a directory for cybench)')
-    .requiredOption('--out <dir>', 'new directory for the suite (must not exist or be empty)')
+    .requiredOption(
+      '--out <dir>',
+      'new directory for the suite (must not exist or be empty); with --seal-to, the new sealed suite file',
+    )
+    .option(
+      '--seal-to <keyId...>',
+      'write the suite sealed (redline suite seal) to these lab keys, never in plaintext',
+    )
+    .option('--keys <dir>', 'keyring of --seal-to (default ./keys, env REDLINE_KEYS)')
     .option('--id <id>', 'suite id (default: from the format)')
     .option('--version <version>', 'suite version (default 1.0.0)')
     .option('--title <title>', 'suite title')
@@ -101,6 +122,14 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
         ...(flags.partial === undefined ? {} : { partial: flags.partial }),
         ...(flags.agentImage === undefined ? {} : { agentImage: flags.agentImage }),
       };
+      const recipients =
+        flags.sealTo === undefined ? undefined : resolveRecipients(flags.sealTo, keysDir(flags.keys, io));
+      if (recipients !== undefined && existsSync(flags.out)) {
+        throw new RedlineError(
+          'E_USAGE',
+          `${flags.out}: already exists; choose another --out (an existing suite is never overwritten)`,
+        );
+      }
       const imported = await importer.importSource(source, options);
       if (imported.samples.length === 0) {
         for (const r of imported.rejected)
@@ -110,8 +139,10 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
           `${source}: no row could be imported as ${format} (${imported.rejected.length} rejected); is it the right format?`,
         );
       }
-      const { copied } = writeSuiteDir(flags.out, imported);
-      const validation = await validateSuite(flags.out);
+      const { copied, validation } =
+        recipients === undefined
+          ? { ...writeSuiteDir(flags.out, imported), validation: await validateSuite(flags.out) }
+          : await sealImported(flags.out, imported, recipients);
       if (!validation.ok) {
         for (const p of validation.problems.slice(0, 20)) io.stderr(`  ${formatProblem(p)}\n`);
         throw new RedlineError(
@@ -141,6 +172,28 @@ export function registerSuiteImportCommand(suite: Command, io: CliIo, exit: Exit
       }
       exit.code = flags.strict === true && imported.rejected.length > 0 ? EXIT.usage : EXIT.ok;
     });
+}
+
+/**
+ * Archives `imported` in memory, validates it from there, and writes it sealed to `recipients` (atomically, mode
+ * 0600); the suite is written only when it validates.
+ */
+async function sealImported(
+  out: string,
+  imported: ImportedSuite,
+  recipients: SealRecipient[],
+): Promise<{ copied: number; validation: SuiteValidation }> {
+  const { members, copied } = archiveImportedSuite(imported);
+  const tar = writeTar(archiveEntries(members).entries);
+  const validation = await validateSuite(out, { tree: buildSuiteTree(readTar(tar, out), out) });
+  if (validation.ok) {
+    const sealed = await encryptToRecipients(
+      tar,
+      recipients.map((r) => r.recipient),
+    );
+    writeFileAtomically(out, sealed, 'the sealed suite');
+  }
+  return { copied, validation };
 }
 
 /**

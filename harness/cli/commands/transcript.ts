@@ -3,10 +3,13 @@
  * output and timing. Transcripts stay in the lab: they never enter assessments.
  */
 import type { Command } from 'commander';
-import { openStore } from '../../../src/store/open-store.js';
+import { classificationBanner } from '../../../src/report/classification-banner.js';
+import { getRun } from '../../../src/store/runs.js';
 import { getTranscript } from '../../../src/store/transcripts.js';
 import type { CliIo } from '../io.js';
-import { dbPath, positiveInt } from '../options.js';
+import { auditExport, suitesOfRuns } from '../audit-export.js';
+import { openLabDb } from '../open-lab-db.js';
+import { positiveInt } from '../options.js';
 import type { ExitHolder } from '../program.js';
 
 const indent = (text: string): string =>
@@ -27,37 +30,55 @@ export function registerTranscriptCommand(program: Command, io: CliIo, exit: Exi
     .argument('<sampleId>', 'the sample')
     .option('--epoch <n>', 'only this epoch (default: every stored epoch)', positiveInt('--epoch'))
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
+    .option('--keys <dir>', 'keyring: the database key and the log key (default ./keys, env REDLINE_KEYS)')
     .option('--json', 'print the stored transcripts as JSON')
-    .action((runId: string, sampleId: string, flags: { epoch?: number; db?: string; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
-      try {
-        const stored = getTranscript(db, runId, sampleId, flags.epoch);
-        if (flags.json === true) {
-          io.stdout(`${JSON.stringify(stored, null, 2)}\n`);
-        } else {
-          for (const { epoch, transcript: t } of stored) {
-            io.stdout(
-              `${sampleId}, epoch ${epoch}: ${t.stopReason} after ${t.turns} turn(s); answer ${t.answer === null ? '-' : JSON.stringify(t.answer)}; ` +
-                `sandbox started in ${t.sandboxStartMs.toFixed(0)} ms\n`,
-            );
-            for (const e of t.events) {
-              const head = `  [turn ${e.turn}] ${e.kind === 'model' ? 'model' : `tool ${e.name ?? '?'}`} (${e.durationMs.toFixed(0)} ms)`;
-              if (e.kind === 'tool') {
-                io.stdout(
-                  `${head}${e.timedOut === true ? ' TIMED OUT' : ''} exit ${String(e.exitCode ?? '-')}\n`,
-                );
-                if (e.args !== undefined) io.stdout(`    args:\n${indent(e.args)}\n`);
-                if (e.output !== undefined && e.output !== '')
-                  io.stdout(`    output:\n${indent(e.output)}\n`);
-              } else {
-                io.stdout(`${head}${e.error === undefined ? '' : ` error: ${e.error.message}`}\n`);
+    .action(
+      (
+        runId: string,
+        sampleId: string,
+        flags: { epoch?: number; db?: string; keys?: string; json?: boolean },
+      ) => {
+        const db = openLabDb(flags, io, { readonly: true });
+        try {
+          const stored = getTranscript(db, runId, sampleId, flags.epoch);
+          if (stored.length > 0) {
+            auditExport(flags, io, 'transcript.exported', {
+              runs: suitesOfRuns(db, [runId]),
+              sample: sampleId,
+              epochs: stored.map((s) => s.epoch),
+              format: flags.json === true ? 'json' : 'text',
+            });
+          }
+          if (flags.json === true) {
+            io.stdout(`${JSON.stringify(stored, null, 2)}\n`);
+          } else {
+            const label = getRun(db, runId).suite.classification;
+            if (label !== undefined) io.stdout(`${classificationBanner(label)}\n`);
+            for (const { epoch, transcript: t } of stored) {
+              io.stdout(
+                `${sampleId}, epoch ${epoch}: ${t.stopReason} after ${t.turns} turn(s); answer ${t.answer === null ? '-' : JSON.stringify(t.answer)}; ` +
+                  `sandbox started in ${t.sandboxStartMs.toFixed(0)} ms\n`,
+              );
+              for (const e of t.events) {
+                const head = `  [turn ${e.turn}] ${e.kind === 'model' ? 'model' : `tool ${e.name ?? '?'}`} (${e.durationMs.toFixed(0)} ms)`;
+                if (e.kind === 'tool') {
+                  io.stdout(
+                    `${head}${e.timedOut === true ? ' TIMED OUT' : ''} exit ${String(e.exitCode ?? '-')}\n`,
+                  );
+                  if (e.args !== undefined) io.stdout(`    args:\n${indent(e.args)}\n`);
+                  if (e.output !== undefined && e.output !== '')
+                    io.stdout(`    output:\n${indent(e.output)}\n`);
+                } else {
+                  io.stdout(`${head}${e.error === undefined ? '' : ` error: ${e.error.message}`}\n`);
+                }
               }
             }
+            if (label !== undefined) io.stdout(`${classificationBanner(label)}\n`);
           }
+        } finally {
+          db.close();
         }
-      } finally {
-        db.close();
-      }
-      exit.code = 0;
-    });
+        exit.code = 0;
+      },
+    );
 }

@@ -4,12 +4,12 @@
  * comparison of each with the first. Lab only: it holds benchmark items, model outputs and transcripts.
  */
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { openStore } from '../../../src/store/open-store.js';
+import { join, resolve } from 'node:path';
 import { writeView } from '../../view/write-view.js';
 import { EXIT } from '../exit-codes.js';
 import { nowOf, type CliIo } from '../io.js';
-import { dbPath } from '../options.js';
+import { auditExport, suitesOfRuns } from '../audit-export.js';
+import { openLabDb } from '../open-lab-db.js';
 import type { ExitHolder } from '../program.js';
 
 /** The warning printed whenever a view is written. */
@@ -33,9 +33,14 @@ export function registerViewCommand(program: Command, io: CliIo, exit: ExitHolde
       'the directory to write: new, empty, or a previous view (nothing else is overwritten)',
     )
     .option('--db <file>', 'lab database (default ./redline.db, env REDLINE_DB)')
-    .action((runIds: string[], flags: { out: string; db?: string }) => {
-      const db = openStore(dbPath(flags.db, io), { readonly: true });
+    .option('--keys <dir>', 'keyring: the database key and the log key (default ./keys, env REDLINE_KEYS)')
+    .action((runIds: string[], flags: { out: string; db?: string; keys?: string }) => {
+      const db = openLabDb(flags, io, { readonly: true });
       try {
+        auditExport(flags, io, 'view.exported', {
+          runs: suitesOfRuns(db, runIds),
+          out: resolve(io.cwd, flags.out),
+        });
         const view = writeView(db, runIds, flags.out, { cwd: io.cwd, now: nowOf(io) });
         io.stderr(VIEW_WARNING);
         for (const skipped of view.notCompared)

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { RedlineError } from '../../../src/errors.js';
-import { openStore, type Db } from '../../../src/store/open-store.js';
+import type { Db } from '../../../src/store/open-store.js';
 import {
   addReporter,
   appendFindingEvent,
@@ -54,7 +54,8 @@ import { readInputFile } from '../user-files.js';
 import { runReproducer } from '../../vuln/run-reproducer.js';
 import { commitChange } from '../commit-change.js';
 import { nowOf, type CliIo } from '../io.js';
-import { dbPath, keysDir, parseCommaList } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { keysDir, parseCommaList } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { participantSectors, requireActor } from '../vuln-actor.js';
 
@@ -346,7 +347,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
     .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print an array of findings')
     .action((flags: { state?: FindingState; db?: string; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       try {
         const rows = listFindings(db, flags.state).map((f) => ({
           id: f.id,
@@ -380,7 +381,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
     .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print everything as JSON (transcripts included)')
     .action((id: string, flags: { db?: string; json?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       try {
         const stored = getFinding(db, id);
         const { reproducer, ...rest } = stored;
@@ -557,7 +558,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
     .action(async (id: string, flags: { operator: string; db?: string; keys?: string; json?: boolean }) => {
       const dir = keysDir(flags.keys, io);
       requireActor(dir, flags.operator, ['operator'], '--operator');
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       let stored: StoredFinding;
       try {
         stored = getFinding(db, id);
@@ -740,7 +741,7 @@ export function registerVulnFindingCommands(vuln: Command, io: CliIo, exit: Exit
     .option('--json', 'print an array of queue items')
     .action((flags: { db?: string; keys?: string; json?: boolean }) => {
       const sectors = participantSectors(listKeyring(keysDir(flags.keys, io)));
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       let items: QueueItem[];
       try {
         const inventory = listInventory(db);

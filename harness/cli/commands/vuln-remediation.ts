@@ -12,7 +12,6 @@ import { decodeBase64, encodeBase64 } from '../../../src/crypto/canonical-bytes.
 import { loadSigningKey } from '../../../src/crypto/key-files.js';
 import { buildStatement } from '../../../src/crypto/statement.js';
 import { RedlineError } from '../../../src/errors.js';
-import { openStore } from '../../../src/store/open-store.js';
 import {
   appendFindingEvent,
   getFinding,
@@ -42,7 +41,8 @@ import { openAuditTrail } from '../audit-trail.js';
 import { commitChange } from '../commit-change.js';
 import { openSealedFile, writeNewFile } from '../user-files.js';
 import { nowOf, type CliIo } from '../io.js';
-import { dbPath, keysDir } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { participantSectors, requireActor } from '../vuln-actor.js';
 
@@ -179,7 +179,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
         const now = nowOf(io);
         const at = now.toISOString();
         const sectors = participantSectors(keyring);
-        const db = openStore(dbPath(flags.db, io));
+        const db = openLabDb(flags, io);
         const written: string[] = [];
         try {
           const stored = getFinding(db, id);
@@ -455,7 +455,7 @@ export function registerVulnRemediationCommands(vuln: Command, io: CliIo, exit: 
         const keyring = listKeyring(dir);
         requireActor(dir, flags.operator, ['operator'], '--operator', keyring);
         const now = nowOf(io);
-        const db = openStore(dbPath(flags.db, io));
+        const db = openLabDb(flags, io);
         try {
           const stored = getFinding(db, id);
           checkValidated(id, stored.state, 'are published');

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { RedlineError } from '../../../src/errors.js';
-import { openStore } from '../../../src/store/open-store.js';
 import {
   addInventory,
   insertScanClaim,
@@ -24,7 +23,8 @@ import {
 } from '../../../src/vuln/scan-claims.js';
 import { commitChange } from '../commit-change.js';
 import { nowOf, type CliIo } from '../io.js';
-import { dbPath, keysDir } from '../options.js';
+import { openLabDb } from '../open-lab-db.js';
+import { keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import { requireActor } from '../vuln-actor.js';
 
@@ -155,7 +155,7 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
     .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print an array of claims')
     .action((flags: StoreFlags & { participant?: string; all?: boolean }) => {
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       let claims: StoredClaim[];
       const nowMs = nowOf(io).getTime();
       try {
@@ -277,7 +277,7 @@ export function registerVulnScanCommands(vuln: Command, io: CliIo, exit: ExitHol
     .option('--keys <dir>', 'keyring directory (accepted for symmetry; not read)')
     .option('--json', 'print an array of {participant, purl, version}')
     .action((flags: StoreFlags & { participant?: string }) => {
-      const db = openStore(dbPath(flags.db, io));
+      const db = openLabDb(flags, io);
       let items: InventoryItem[];
       try {
         items = listInventory(db).filter(

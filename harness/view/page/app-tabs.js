@@ -6,7 +6,23 @@
 
   const { h, view, renderRunPanel, renderComparisonPanel, comparisonLists } = page;
 
+  /** The classification markings of the runs' suites, shown above and below everything else. */
+  function showClassification() {
+    const labels = [];
+    for (const rs of view.runs) {
+      const label = rs.run.report.classification;
+      if (typeof label === 'string' && !labels.includes(label)) labels.push(label);
+    }
+    if (labels.length === 0) return;
+    for (const id of ['classification-top', 'classification-bottom']) {
+      const element = document.getElementById(id);
+      element.textContent = labels.join(' / ');
+      element.hidden = false;
+    }
+  }
+
   function renderApp() {
+    showClassification();
     const app = document.getElementById('app');
     app.replaceChildren();
     const tabs = h('nav', { class: 'tabs', role: 'tablist' });

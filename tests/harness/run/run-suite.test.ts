@@ -151,7 +151,10 @@ describe('runSuite', () => {
         workers: 2,
       });
       expect(summary).toMatchObject({ status: 'completed', total: 40, scored: 40, errors: 0 });
-      expect(maxSeen).toBe(3);
+      // Never above the limit, though up to twice as many units were sent ahead to the sessions. (Not exactly 3:
+      // on a loaded machine the second thread may start when the first has taken most of the units.)
+      expect(maxSeen).toBeLessThanOrEqual(3);
+      expect(maxSeen).toBeGreaterThanOrEqual(2);
     } finally {
       db.close();
       server.close();

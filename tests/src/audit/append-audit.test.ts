@@ -2,7 +2,7 @@
  * Appending to the audit log: the exact bytes stored and hashed, the chain, the append-only triggers, and two
  * writers at once.
  */
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';

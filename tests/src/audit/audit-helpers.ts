@@ -2,7 +2,7 @@
  * Helpers for the audit log tests: lab databases in a temp dir, keys from fixed seeds, logs of N entries, and the
  * attacker's view of the file (a separate connection that drops the triggers first).
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * Reading the audit log for display: entries in order, paging, and a refusal to show a record that is not one.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckpoint } from '../../../src/audit/checkpoint.js';
 import { latestAuditSeq, listAudit, listCheckpoints } from '../../../src/audit/read-audit.js';

@@ -3,7 +3,7 @@
  * dropped): each kind of tampering is caught at the right entry, and a property test applies one random
  * tampering to random logs.
  */
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import fc from 'fast-check';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';

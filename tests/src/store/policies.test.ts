@@ -2,7 +2,7 @@
  * The policies table: the built-in default while empty, append-only history, the chain trigger mapped to policy
  * codes, and stored rows checked against their digest.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,7 @@
 /**
  * A minimal POSIX tar (ustar, with PAX headers for long paths) writer: how files reach a container through the
- * Engine API's archive endpoint and how build contexts are sent, with no host mount and no temp file.
+ * Engine API's archive endpoint, how build contexts are sent (no host mount, no temp file), and the plaintext of a
+ * sealed suite (seal-suite.ts), which `tar t` lists once `age -d` has decrypted it. read-tar.ts reads it back.
  */
 
 /** One entry of an archive. */

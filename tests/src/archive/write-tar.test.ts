@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTar, type TarEntry } from '../../../harness/docker/write-tar.js';
+import { writeTar, type TarEntry } from '../../../src/archive/write-tar.js';
 
 let dir: string;
 let count = 0;
