@@ -4,6 +4,7 @@
  * sealed suite is decrypted in memory, and its opening is an audit event `suite.opened` in the lab database: who
  * (the key id of the identity), what (the suite's identity), when, and which command.
  */
+import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -28,6 +29,23 @@ import { keysDir } from './options.js';
 /** The help text of `--identity`, the same on every command that takes a suite. */
 export const IDENTITY_HELP =
   'age identity file (e.g. keys/ID.age) that opens a sealed suite (env REDLINE_IDENTITY)';
+
+/**
+ * Adds the options of a command that may open a sealed suite outside a run: `--identity`, and where its opening is
+ * recorded (`--db`, and `--keys` to name the key).
+ */
+export function addSealedSuiteOptions(command: Command): Command {
+  return command
+    .option('--identity <file>', IDENTITY_HELP)
+    .option(
+      '--db <file>',
+      'lab database that records the opening of a sealed suite (default: REDLINE_DB, else ./redline.db if it exists)',
+    )
+    .option(
+      '--keys <dir>',
+      'keyring, to name the key that opened a sealed suite (default ./keys, env REDLINE_KEYS)',
+    );
+}
 
 /** How a sealed suite was opened: what the audit event records. */
 export interface SealedOpening {

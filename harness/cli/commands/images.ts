@@ -16,7 +16,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { usageError, type ExitHolder } from '../program.js';
 import {
-  IDENTITY_HELP,
+  addSealedSuiteOptions,
   openSuiteArgument,
   recordSuiteOpenedInLab,
   suiteIdentityOf,
@@ -57,22 +57,15 @@ interface ImagesReport {
 
 /** Registers `images`. */
 export function registerImagesCommand(program: Command, io: CliIo, exit: ExitHolder): void {
-  program
-    .command('images')
-    .description(
-      'List the container images a suite needs and whether the engine has them (exit 3 when any is missing); ' +
-        'save them to a directory, load them from one, or build them from the suite header recipes.',
-    )
-    .argument('<suite>', 'suite directory or file, or a sealed suite (with --identity)')
-    .option('--identity <file>', IDENTITY_HELP)
-    .option(
-      '--db <file>',
-      'lab database that records the opening of a sealed suite (default: REDLINE_DB, else ./redline.db if it exists)',
-    )
-    .option(
-      '--keys <dir>',
-      'keyring, to name the key that opened a sealed suite (default ./keys, env REDLINE_KEYS)',
-    )
+  addSealedSuiteOptions(
+    program
+      .command('images')
+      .description(
+        'List the container images a suite needs and whether the engine has them (exit 3 when any is missing); ' +
+          'save them to a directory, load them from one, or build them from the suite header recipes.',
+      )
+      .argument('<suite>', 'suite directory or file, or a sealed suite (with --identity)'),
+  )
     .option('--json', 'print one JSON object on stdout')
     .option('--save <dir>', 'write one tar per image and images.json (with each tar sha256) to DIR')
     .option('--load <dir>', 'check the tars in DIR against its images.json, then load them')

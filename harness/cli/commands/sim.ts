@@ -8,7 +8,7 @@ import type { CliIo } from '../io.js';
 import { integer, nonNegativeInt, numberIn } from '../options.js';
 import type { ExitHolder } from '../program.js';
 import {
-  IDENTITY_HELP,
+  addSealedSuiteOptions,
   openSuiteArgument,
   recordSuiteOpenedInLab,
   suiteIdentityOf,
@@ -50,22 +50,15 @@ export function parseSkillByCategory(value: string): Record<string, number> {
 
 /** Registers `sim`. */
 export function registerSimCommand(program: Command, io: CliIo, exit: ExitHolder): void {
-  program
-    .command('sim')
-    .description('Serve an OpenAI-compatible simulator of a model that answers a suite with a given skill.')
-    .requiredOption(
-      '--suite <path>',
-      'the suite whose samples the simulator answers (sealed: with --identity)',
-    )
-    .option('--identity <file>', IDENTITY_HELP)
-    .option(
-      '--db <file>',
-      'lab database that records the opening of a sealed suite (default: REDLINE_DB, else ./redline.db if it exists)',
-    )
-    .option(
-      '--keys <dir>',
-      'keyring, to name the key that opened a sealed suite (default ./keys, env REDLINE_KEYS)',
-    )
+  addSealedSuiteOptions(
+    program
+      .command('sim')
+      .description('Serve an OpenAI-compatible simulator of a model that answers a suite with a given skill.')
+      .requiredOption(
+        '--suite <path>',
+        'the suite whose samples the simulator answers (sealed: with --identity)',
+      ),
+  )
     .option('--port <n>', 'port to listen on (0: any free port)', nonNegativeInt('--port'), 8000)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--skill <p>', 'probability of a correct answer', numberIn('--skill', 0, 1), 0.7)
