@@ -11,6 +11,7 @@ import { RedlineError } from '../../src/errors.js';
 import type { SuiteDefaults } from '../../src/schema/suite.js';
 import { answerFor } from '../../src/scoring/answer-for.js';
 import type { SuiteHandle } from '../../src/suite/load-suite.js';
+import { DeadlineTimers } from './deadline-timers.js';
 import { hashString, mixHash, unitFromHash } from './hash-string.js';
 import { buildPromptIndex } from './build-prompt-index.js';
 import { NON_ANSWER, renderReply } from './render-reply.js';
@@ -115,6 +116,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     unknown: 0,
   };
   const timers = new Set<NodeJS.Timeout>();
+  const deadlines = new DeadlineTimers();
   let lastModel = '';
   let lastModelJson = '""';
 
@@ -227,6 +229,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   function onChat(req: IncomingMessage, res: ServerResponse): void {
+    // The latency counts from the request's arrival, not from when its body has been read and its answer worked out.
+    const arrivedAt = performance.now();
     const index = stats.requests;
     stats.requests += 1;
     if (expectedAuth !== undefined && req.headers.authorization !== expectedAuth) {
@@ -269,10 +273,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         reply();
         return;
       }
-      const timer = setTimeout(() => {
+      const timer = deadlines.at(arrivedAt + delayMs, () => {
         timers.delete(timer);
         if (!res.destroyed) reply();
-      }, delayMs);
+      });
       timers.add(timer);
     });
   }
