@@ -9,7 +9,7 @@ import { getRun } from '../../src/store/runs.js';
 import { openStore, type Db } from '../../src/store/open-store.js';
 import { openAuditTrail } from './audit-trail.js';
 import { commandNameOf } from './command-name.js';
-import { resolveDbKey } from './db-key.js';
+import { dbKeyOf } from './open-lab-db.js';
 import type { CliIo } from './io.js';
 import { dbPath, keysDir } from './options.js';
 
@@ -28,22 +28,22 @@ export function suitesOfRuns(db: Db, runIds: readonly string[]): Array<Record<st
 }
 
 /**
- * Appends an export event to the audit log of the database `flags.db` (keyed as openLabDb keys it), with the
- * command's name and `data`.
+ * Appends an export event to the audit log of `db` (opened by openLabDb, read-only or not) through a short writable
+ * connection keyed as `db` is, with the command's name and `data`.
  *
- * @example auditExport(flags, io, 'view.exported', { runs: suitesOfRuns(db, runIds), out: flags.out });
+ * @example auditExport(db, flags, io, 'view.exported', { runs: suitesOfRuns(db, runIds), out: flags.out });
  */
 export function auditExport(
+  db: Db,
   flags: { db?: string | undefined; keys?: string | undefined },
   io: CliIo,
   type: Extract<AuditEventType, 'view.exported' | 'transcript.exported'>,
   data: Record<string, unknown>,
 ): void {
-  const dir = keysDir(flags.keys, io);
-  const key = resolveDbKey(io, dir);
-  const db = openStore(dbPath(flags.db, io), key === null ? {} : { key });
+  const key = dbKeyOf(db);
+  const writer = openStore(dbPath(flags.db, io), key === null ? {} : { key });
   try {
-    const trail = openAuditTrail(db, io, dir);
+    const trail = openAuditTrail(writer, io, keysDir(flags.keys, io));
     trail.append(type, {
       command: commandNameOf(io),
       ...(key === null ? {} : { key: key.entryId, keyId: key.keyId }),
@@ -51,6 +51,6 @@ export function auditExport(
     });
     trail.close();
   } finally {
-    db.close();
+    writer.close();
   }
 }

@@ -48,7 +48,16 @@ export function openLabDb(
     db.close();
     throw error;
   }
+  keyOfDb.set(db, key);
   return db;
+}
+
+// The key each keyed connection was opened with, for later audit entries of the same command.
+const keyOfDb = new WeakMap<Db, DbKey>();
+
+/** The database key `db` was opened with by openLabDb, or null for a plaintext database. */
+export function dbKeyOf(db: Db): DbKey | null {
+  return keyOfDb.get(db) ?? null;
 }
 
 /** Appends `db.opened`: the key used (keyring id and key id), the command and whether it only reads. */

@@ -28,7 +28,7 @@ export interface UnitPool {
   /**
    * How many units may run at once across the sessions (Infinity until set): split evenly into the sessions' caps.
    * Units sent past it wait in a session's queue and start as others finish; at 0, the sessions give their queued
-   * units back as `unstarted` (a stopping run).
+   * units back as `unstarted` (a stopping run). Setting the same limit again costs nothing.
    */
   setLimit(limit: number): void;
   /**
@@ -188,6 +188,7 @@ export function createUnitPool(options: { workers: number }): UnitPool {
       shareLimit();
     },
     setLimit(value) {
+      if (value === limit) return;
       limit = value;
       shareLimit();
     },

@@ -209,14 +209,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   pool.start(config, workers);
   // The pool's sessions run at most the limiter's limit at once; the main thread sends up to twice that (of units
   // that are not agentic), so that each session holds the next units and starts one as soon as another finishes.
-  let poolLimit = limiter.limit;
-  pool.setLimit(poolLimit);
-  const syncPoolLimit = (): void => {
-    const limit = stopping ? 0 : limiter.limit;
-    if (limit === poolLimit) return;
-    poolLimit = limit;
-    pool.setLimit(limit);
-  };
+  pool.setLimit(limiter.limit);
+  const syncPoolLimit = (): void => pool.setLimit(stopping ? 0 : limiter.limit);
 
   // Scheduling state. `pending` holds new units read ahead from the suite; `ready` holds units whose retry delay
   // has passed. Both are small (bounded by the read-ahead and the concurrency).

@@ -172,20 +172,14 @@ export function countResultsByRun(db: Db): Map<string, ResultCounts> {
   return new Map(rows.map((r) => [r.run_id, { scored: r.scored, errors: r.errors }]));
 }
 
-/** A stored unit as the report viewer shows it (everything but the run id and token counts). */
-export interface ResultRow {
-  sampleId: string;
-  epoch: number;
-  category: string;
-  status: 'scored' | 'error';
-  score: number | null;
-  answer: string | null;
-  output: string | null;
-  attempts: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  latencyMs: number | null;
-}
+/**
+ * A stored unit as the report viewer shows it: everything but the run id, token counts and finish time; its error
+ * code as stored (a database may hold codes of another Redline version).
+ */
+export type ResultRow = Omit<
+  ResultRecord,
+  'runId' | 'promptTokens' | 'completionTokens' | 'finishedAt' | 'errorCode'
+> & { errorCode: string | null };
 
 /**
  * Streams every stored unit of a run, scored or errored, ordered by sample then epoch (the primary key's order:

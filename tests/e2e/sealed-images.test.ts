@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeySet, writeKeySet } from '../../src/crypto/key-files.js';
 import { createDockerClient } from '../../harness/docker/docker-client.js';
-import { runCliCapture } from '../helpers/cli.js';
+import { runCliCapture, sealArgv } from '../helpers/cli.js';
 import { hasDockerEngine } from '../helpers/docker.js';
 import { fixedRandom } from '../src/crypto/keys/fixed-random.js';
 
@@ -58,17 +58,7 @@ beforeAll(async () => {
     }),
   );
   sealed = join(dir, 'suite.age');
-  const result = await runCliCapture([
-    'suite',
-    'seal',
-    suite,
-    '--to',
-    'lab',
-    '--out',
-    sealed,
-    '--keys',
-    keys,
-  ]);
+  const result = await runCliCapture(sealArgv(suite, ['lab'], sealed, keys));
   expect(result.code, result.stderr).toBe(0);
   // The plaintext is gone: only the sealed suite is left to build from.
   await rm(suite, { recursive: true });

@@ -13,7 +13,7 @@ import { generateKeySet, writeKeySet } from '../../src/crypto/key-files.js';
 import type { RunReport } from '../../src/report/build-report.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runArgv, runCliCapture } from '../helpers/cli.js';
+import { runArgv, runCliCapture, sealArgv } from '../helpers/cli.js';
 import { fixedRandom } from '../src/crypto/keys/fixed-random.js';
 
 const SUITE = 'suites/cyber-knowledge';
@@ -45,17 +45,7 @@ beforeAll(async () => {
   }
   writeKeySet(keys, generateKeySet('dev', 'developer', fixedRandom('sealed-e2e/dev')));
   sealed = join(dir, 'knowledge.age');
-  const sealing = await runCliCapture([
-    'suite',
-    'seal',
-    SUITE,
-    '--to',
-    'lab',
-    '--out',
-    sealed,
-    '--keys',
-    keys,
-  ]);
+  const sealing = await runCliCapture(sealArgv(SUITE, ['lab'], sealed, keys));
   expect(sealing.code, sealing.stderr).toBe(0);
   const suite = await openSuite(SUITE);
   sims = {
@@ -94,19 +84,7 @@ describe('redline suite seal', () => {
     expect(statSync(sealed).mode & 0o777).toBe(0o600);
     const out = join(dir, 'two.age');
     const other = JSON.parse(await readFile(join(keys, 'other.pub.json'), 'utf8')) as { age: string };
-    const result = await runCliCapture([
-      'suite',
-      'seal',
-      SUITE,
-      '--to',
-      'lab',
-      other.age,
-      '--out',
-      out,
-      '--keys',
-      keys,
-      '--json',
-    ]);
+    const result = await runCliCapture(sealArgv(SUITE, ['lab', other.age], out, keys, '--json'));
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as {
       suite: { sha256: string };
@@ -136,17 +114,7 @@ describe('redline suite seal', () => {
 
   it('refuses an unknown key id and writes nothing', async () => {
     const out = join(dir, 'unknown.age');
-    const result = await runCliCapture([
-      'suite',
-      'seal',
-      SUITE,
-      '--to',
-      'nobody',
-      '--out',
-      out,
-      '--keys',
-      keys,
-    ]);
+    const result = await runCliCapture(sealArgv(SUITE, ['nobody'], out, keys));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('[E_NOT_FOUND]');
     expect(existsSync(out)).toBe(false);
@@ -156,18 +124,7 @@ describe('redline suite seal', () => {
     const dev = JSON.parse(await readFile(join(keys, 'dev.pub.json'), 'utf8')) as { age: string };
     for (const to of ['dev', dev.age]) {
       const out = join(dir, 'to-dev.age');
-      const result = await runCliCapture([
-        'suite',
-        'seal',
-        SUITE,
-        '--to',
-        'lab',
-        to,
-        '--out',
-        out,
-        '--keys',
-        keys,
-      ]);
+      const result = await runCliCapture(sealArgv(SUITE, ['lab', to], out, keys));
       expect(result.code, to).toBe(3);
       expect(result.stderr).toContain('[E_ACCESS]');
       expect(existsSync(out)).toBe(false);

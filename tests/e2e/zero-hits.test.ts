@@ -20,7 +20,7 @@ import type { RunReport } from '../../src/report/build-report.js';
 import type { Sample } from '../../src/schema/suite.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runArgv, runCliCapture, spawnCli, waitForExit } from '../helpers/cli.js';
+import { runArgv, runCliCapture, spawnCli, waitForExit, sealArgv } from '../helpers/cli.js';
 import { needlesOfSample, searchBytes } from '../helpers/search-bytes.js';
 import { fixedRandom } from '../src/crypto/keys/fixed-random.js';
 
@@ -95,17 +95,7 @@ async function needlesOf(path: string): Promise<{ all: string[]; decoded: string
 /** Seals `path` into the run directory through the CLI; returns the sealed file. */
 async function seal(path: string, name: string): Promise<string> {
   const out = join(runDir, `${name}.age`);
-  const result = await runCliCapture([
-    'suite',
-    'seal',
-    path,
-    '--to',
-    'lab',
-    '--out',
-    out,
-    '--keys',
-    join(runDir, 'keys'),
-  ]);
+  const result = await runCliCapture(sealArgv(path, ['lab'], out, join(runDir, 'keys')));
   expect(result.code, result.stderr).toBe(0);
   return out;
 }

@@ -52,6 +52,8 @@ export interface RunSpec {
   epochs?: number;
   categories?: NewRun['categories'];
   units: [string, string, (number | 'error')[]][];
+  /** When the run started (default 2026-11-26T10:00:00Z). */
+  startedAt?: string;
   /** The status the run's session ends with; 'running' leaves it open. */
   status?: 'completed' | 'interrupted' | 'failed' | 'running';
 }
@@ -59,7 +61,7 @@ export interface RunSpec {
 /** Inserts a run, writes its result rows, and ends its session with the status (completed by default). */
 export function addRun(db: Db, spec: RunSpec): void {
   const epochs = spec.epochs ?? 1;
-  const startedAt = '2026-11-26T10:00:00.000Z';
+  const startedAt = spec.startedAt ?? '2026-11-26T10:00:00.000Z';
   insertRun(
     db,
     newRunRecord({
@@ -83,29 +85,38 @@ export function addRun(db: Db, spec: RunSpec): void {
   );
   const records: ResultRecord[] = [];
   for (const [sampleId, category, scores] of spec.units) {
-    scores.forEach((score, e) => {
-      const error = score === 'error';
-      records.push({
-        runId: spec.id,
-        sampleId,
-        epoch: e + 1,
-        category,
-        status: error ? 'error' : 'scored',
-        score: error ? null : score,
-        answer: null,
-        output: null,
-        attempts: 1,
-        errorCode: error ? 'E_ENDPOINT' : null,
-        errorMessage: error ? 'down' : null,
-        latencyMs: 1,
-        promptTokens: null,
-        completionTokens: null,
-        finishedAt: '2026-11-26T10:00:01.000Z',
-      });
-    });
+    scores.forEach((score, e) => records.push(resultOf(spec.id, sampleId, e + 1, category, score)));
   }
   createResultWriter(db).write(records);
   if (spec.status !== 'running') {
     endSession(db, spec.id, { status: spec.status ?? 'completed', at: startedAt, elapsedMs: 1 });
   }
+}
+
+/** One stored unit: scored with `score`, or errored (E_ENDPOINT) for 'error'. */
+export function resultOf(
+  runId: string,
+  sampleId: string,
+  epoch: number,
+  category: string,
+  score: number | 'error',
+): ResultRecord {
+  const error = score === 'error';
+  return {
+    runId,
+    sampleId,
+    epoch,
+    category,
+    status: error ? 'error' : 'scored',
+    score: error ? null : score,
+    answer: null,
+    output: null,
+    attempts: 1,
+    errorCode: error ? 'E_ENDPOINT' : null,
+    errorMessage: error ? 'down' : null,
+    latencyMs: 1,
+    promptTokens: null,
+    completionTokens: null,
+    finishedAt: '2026-11-26T10:00:01.000Z',
+  };
 }

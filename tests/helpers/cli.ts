@@ -65,3 +65,14 @@ export function waitForExit(child: ChildProcess): Promise<CliResult & { signal: 
 export function runArgv(suite: string, endpoint: string, db: string, ...extra: string[]): string[] {
   return ['run', suite, '--endpoint', endpoint, '--model', 'sim', '--db', db, '--json', ...extra];
 }
+
+/** `redline suite seal SUITE --to TO... --out OUT --keys KEYS`, then `extra`. */
+export function sealArgv(
+  suite: string,
+  to: string[],
+  out: string,
+  keys: string,
+  ...extra: string[]
+): string[] {
+  return ['suite', 'seal', suite, '--to', ...to, '--out', out, '--keys', keys, ...extra];
+}

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { classificationBanner } from '../../../src/report/classification-banner.js';
-import { getRun } from '../../../src/store/runs.js';
 import { getTranscript } from '../../../src/store/transcripts.js';
 import type { CliIo } from '../io.js';
 import { auditExport, suitesOfRuns } from '../audit-export.js';
@@ -41,18 +40,18 @@ export function registerTranscriptCommand(program: Command, io: CliIo, exit: Exi
         const db = openLabDb(flags, io, { readonly: true });
         try {
           const stored = getTranscript(db, runId, sampleId, flags.epoch);
-          if (stored.length > 0) {
-            auditExport(flags, io, 'transcript.exported', {
-              runs: suitesOfRuns(db, [runId]),
-              sample: sampleId,
-              epochs: stored.map((s) => s.epoch),
-              format: flags.json === true ? 'json' : 'text',
-            });
-          }
+          // getTranscript throws when there is none: what follows always exports something.
+          const runs = suitesOfRuns(db, [runId]);
+          auditExport(db, flags, io, 'transcript.exported', {
+            runs,
+            sample: sampleId,
+            epochs: stored.map((s) => s.epoch),
+            format: flags.json === true ? 'json' : 'text',
+          });
           if (flags.json === true) {
             io.stdout(`${JSON.stringify(stored, null, 2)}\n`);
           } else {
-            const label = getRun(db, runId).suite.classification;
+            const label = runs[0]?.classification;
             if (label !== undefined) io.stdout(`${classificationBanner(label)}\n`);
             for (const { epoch, transcript: t } of stored) {
               io.stdout(

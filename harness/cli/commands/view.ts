@@ -37,7 +37,7 @@ export function registerViewCommand(program: Command, io: CliIo, exit: ExitHolde
     .action((runIds: string[], flags: { out: string; db?: string; keys?: string }) => {
       const db = openLabDb(flags, io, { readonly: true });
       try {
-        auditExport(flags, io, 'view.exported', {
+        auditExport(db, flags, io, 'view.exported', {
           runs: suitesOfRuns(db, runIds),
           out: resolve(io.cwd, flags.out),
         });

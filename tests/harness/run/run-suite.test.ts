@@ -13,10 +13,15 @@ import { DEFAULT_POLICY } from '../../../src/policy/default-policy.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import type { RunParams } from '../../../src/schema/run.js';
 import type { Sample } from '../../../src/schema/suite.js';
-import { openStore } from '../../../src/store/open-store.js';
+import { openStore, type Db } from '../../../src/store/open-store.js';
 import { getSampleResults } from '../../../src/store/results.js';
 import { getRun } from '../../../src/store/runs.js';
-import { runSuite, unitSeed, type RunProgress } from '../../../harness/run/run-suite.js';
+import {
+  runSuite,
+  unitSeed,
+  type RunProgress,
+  type RunSuiteOptions,
+} from '../../../harness/run/run-suite.js';
 import { inlineSuite } from '../../helpers/inline-suite.js';
 
 let dir: string;
@@ -76,6 +81,24 @@ function answer(res: ServerResponse, content: string): void {
   res.writeHead(200, { 'content-type': 'application/json' }).end(body);
 }
 
+/** runSuite's options for a run of the 40 samples against `endpoint` into `db`, with `overrides`. */
+function runOptions(
+  db: Db,
+  endpoint: string,
+  overrides: Partial<RunSuiteOptions> & Pick<RunSuiteOptions, 'concurrency' | 'workers'>,
+): RunSuiteOptions {
+  return {
+    db,
+    suite: inlineSuite(samples),
+    endpoint,
+    model: 'm',
+    developer: null,
+    params,
+    policy: DEFAULT_POLICY,
+    ...overrides,
+  };
+}
+
 describe('runSuite', () => {
   it('lowers its concurrency under sustained 429s and still scores every unit once', async () => {
     let inFlight = 0;
@@ -100,20 +123,15 @@ describe('runSuite', () => {
     const db = openStore(join(dir, 'aimd.db'));
     try {
       const limits: number[] = [];
-      const summary = await runSuite({
-        db,
-        suite: inlineSuite(samples),
-        endpoint: url,
-        model: 'm',
-        developer: null,
-        params,
-        policy: DEFAULT_POLICY,
-        concurrency: 32,
-        workers: 2,
-        retryBaseMs: 1,
-        retryMaxMs: 20,
-        onProgress: (p: RunProgress) => limits.push(p.concurrencyLimit),
-      });
+      const summary = await runSuite(
+        runOptions(db, url, {
+          concurrency: 32,
+          workers: 2,
+          retryBaseMs: 1,
+          retryMaxMs: 20,
+          onProgress: (p: RunProgress) => limits.push(p.concurrencyLimit),
+        }),
+      );
       expect(summary).toMatchObject({ status: 'completed', total: 40, scored: 40, errors: 0 });
       expect(limited).toBeGreaterThan(0);
       expect(Math.min(...limits)).toBeLessThan(32);
@@ -139,17 +157,12 @@ describe('runSuite', () => {
     });
     const db = openStore(join(dir, 'limit.db'));
     try {
-      const summary = await runSuite({
-        db,
-        suite: inlineSuite(samples),
-        endpoint: url,
-        model: 'm',
-        developer: null,
-        params,
-        policy: DEFAULT_POLICY,
-        concurrency: 3,
-        workers: 2,
-      });
+      const summary = await runSuite(
+        runOptions(db, url, {
+          concurrency: 3,
+          workers: 2,
+        }),
+      );
       expect(summary).toMatchObject({ status: 'completed', total: 40, scored: 40, errors: 0 });
       // Never above the limit, though up to twice as many units were sent ahead to the sessions. (Not exactly 3:
       // on a loaded machine the second thread may start when the first has taken most of the units.)
@@ -175,17 +188,10 @@ describe('runSuite', () => {
     });
     const db = openStore(join(dir, 'stop.db'));
     try {
-      const base = {
-        db,
-        suite: inlineSuite(samples),
-        endpoint: url,
-        model: 'm',
-        developer: null,
-        params,
-        policy: DEFAULT_POLICY,
+      const base = runOptions(db, url, {
         concurrency: 4,
         workers: 1,
-      };
+      });
       const first = await runSuite({ ...base, signal: stop.signal });
       expect(first.status).toBe('interrupted');
       // Only what reached the endpoint was attempted: nothing stored for the units held in the session's queue.
@@ -214,17 +220,13 @@ describe('runSuite', () => {
     });
     const db = openStore(join(dir, 'bad-request.db'));
     try {
-      const summary = await runSuite({
-        db,
-        suite: inlineSuite(samples),
-        endpoint: url,
-        model: 'm',
-        developer: 'acme',
-        params,
-        policy: DEFAULT_POLICY,
-        concurrency: 8,
-        workers: 1,
-      });
+      const summary = await runSuite(
+        runOptions(db, url, {
+          developer: 'acme',
+          concurrency: 8,
+          workers: 1,
+        }),
+      );
       expect(summary).toMatchObject({ status: 'completed', scored: 39, errors: 1 });
       const [bad] = getSampleResults(db, summary.runId, 's-007');
       expect(bad).toMatchObject({ status: 'error', errorCode: 'E_ENDPOINT', attempts: 1, score: null });
@@ -248,18 +250,15 @@ describe('runSuite', () => {
     });
     const db = openStore(join(dir, 'timeout.db'));
     try {
-      const summary = await runSuite({
-        db,
-        suite: inlineSuite(samples.slice(0, 6)),
-        endpoint: url,
-        model: 'm',
-        developer: null,
-        params: { ...params, timeoutMs: 200, maxAttempts: 3 },
-        policy: DEFAULT_POLICY,
-        concurrency: 4,
-        workers: 1,
-        retryBaseMs: 1,
-      });
+      const summary = await runSuite(
+        runOptions(db, url, {
+          suite: inlineSuite(samples.slice(0, 6)),
+          params: { ...params, timeoutMs: 200, maxAttempts: 3 },
+          concurrency: 4,
+          workers: 1,
+          retryBaseMs: 1,
+        }),
+      );
       expect(summary).toMatchObject({ status: 'completed', scored: 5, errors: 1 });
       const [stuck] = getSampleResults(db, summary.runId, 's-003');
       expect(stuck).toMatchObject({ status: 'error', errorCode: 'E_TIMEOUT', attempts: 3 });
@@ -281,19 +280,16 @@ describe('runSuite', () => {
     try {
       const withUser = url.replace('http://', 'http://lab:s3cr3t-pass@');
       const events: string[] = [];
-      const summary = await runSuite({
-        onAudit: (event) => events.push(`${event.type} ${JSON.stringify(event.data)}`),
-        db,
-        suite: inlineSuite(samples.slice(0, 3)),
-        endpoint: withUser,
-        model: 'm',
-        developer: null,
-        params: { ...params, seed: 42, epochs: 2 },
-        policy: DEFAULT_POLICY,
-        concurrency: 2,
-        workers: 1,
-        apiKey: 'sk-never-stored',
-      });
+      const summary = await runSuite(
+        runOptions(db, withUser, {
+          onAudit: (event) => events.push(`${event.type} ${JSON.stringify(event.data)}`),
+          suite: inlineSuite(samples.slice(0, 3)),
+          params: { ...params, seed: 42, epochs: 2 },
+          concurrency: 2,
+          workers: 1,
+          apiKey: 'sk-never-stored',
+        }),
+      );
       expect(summary.status).toBe('completed');
       expect(seen.every((h) => h === 'Bearer sk-never-stored')).toBe(true);
       const run = getRun(db, summary.runId);

@@ -19,7 +19,7 @@ import { openStore, type Db } from '../../../src/store/open-store.js';
 import { createResultWriter, type ResultRecord } from '../../../src/store/results.js';
 import { loadRunStats, type RunStats } from '../../../src/store/run-stats.js';
 import { endSession, insertRun } from '../../../src/store/runs.js';
-import { newRunRecord } from '../../helpers/add-run.js';
+import { newRunRecord, resultOf } from '../../helpers/add-run.js';
 
 let dir: string;
 let db: Db;
@@ -77,11 +77,11 @@ beforeAll(async () => {
     const records: ResultRecord[] = [];
     const add = (category: string, count: number, ones: number): void => {
       for (let i = 0; i < count; i++)
-        records.push(unit(spec.id, `${category}-${i}`, category, i < ones ? 1 : 0));
+        records.push(resultOf(spec.id, `${category}-${i}`, 1, category, i < ones ? 1 : 0));
     };
     add('crypto', 60, spec.crypto);
     add('web', 40, spec.web);
-    for (let i = 0; i < spec.errors; i++) records.push(unit(spec.id, `err-${i}`, 'crypto', 'error'));
+    for (let i = 0; i < spec.errors; i++) records.push(resultOf(spec.id, `err-${i}`, 1, 'crypto', 'error'));
     writer.write(records);
     endSession(db, spec.id, { status: 'completed', at: spec.startedAt, elapsedMs: 1 });
   }
@@ -91,27 +91,6 @@ afterAll(async () => {
   db.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-function unit(runId: string, sampleId: string, category: string, score: number | 'error'): ResultRecord {
-  const error = score === 'error';
-  return {
-    runId,
-    sampleId,
-    epoch: 1,
-    category,
-    status: error ? 'error' : 'scored',
-    score: error ? null : score,
-    answer: null,
-    output: null,
-    attempts: 1,
-    errorCode: error ? 'E_ENDPOINT' : null,
-    errorMessage: error ? 'down' : null,
-    latencyMs: 1,
-    promptTokens: null,
-    completionTokens: null,
-    finishedAt: '2026-11-01T00:00:01.000Z',
-  };
-}
 
 interface Independent {
   decision: Decision;

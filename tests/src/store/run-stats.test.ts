@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedlineError } from '../../../src/errors.js';
 import { openStore, type Db } from '../../../src/store/open-store.js';
-import { createResultWriter, type ResultRecord } from '../../../src/store/results.js';
+import { createResultWriter } from '../../../src/store/results.js';
 import {
   computeRunStats,
   loadRunStats,
   reduceSampleValues,
   type RunStats,
 } from '../../../src/store/run-stats.js';
-import { endSession, getRun, insertRun, listRuns, type NewRun } from '../../../src/store/runs.js';
-import { newRunRecord, RUN_PARAMS } from '../../helpers/add-run.js';
+import { endSession, getRun, listRuns } from '../../../src/store/runs.js';
+import { addRun, resultOf, type RunSpec } from '../../helpers/add-run.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -34,81 +34,6 @@ function codeOf(fn: () => unknown): string | undefined {
     return error instanceof RedlineError ? error.code : 'not a RedlineError';
   }
   return undefined;
-}
-
-interface RunSpec {
-  id: string;
-  model?: string;
-  suite?: string;
-  reducer?: string;
-  epochs?: number;
-  categories?: NewRun['categories'];
-  startedAt?: string;
-  /** [sampleId, category, per-epoch score or 'error'] */
-  units: [string, string, (number | 'error')[]][];
-  status?: 'completed' | 'interrupted' | 'running';
-}
-
-/** Inserts a run, writes its result rows, and ends its session with the status. */
-function addRun(db: Db, spec: RunSpec): void {
-  const epochs = spec.epochs ?? 1;
-  const startedAt = spec.startedAt ?? '2026-11-26T10:00:00.000Z';
-  insertRun(
-    db,
-    newRunRecord({
-      id: spec.id,
-      suite: {
-        id: spec.suite ?? 'cyber',
-        version: '1.0.0',
-        sha256: 'ab'.repeat(32),
-        title: 'Cyber',
-        path: 'suites/c',
-      },
-      categories: spec.categories ?? { crypto: { weight: 2 }, web: { weight: 1 } },
-      model: spec.model ?? 'model-a',
-      params: { ...RUN_PARAMS, epochs, seed: 7, reducer: spec.reducer ?? 'mean' },
-      sampleCount: spec.units.length,
-      totalUnits: spec.units.length * epochs,
-      startedAt,
-    }),
-  );
-  const records: ResultRecord[] = [];
-  for (const [sampleId, category, scores] of spec.units) {
-    scores.forEach((score, e) => {
-      records.push(unit(spec.id, sampleId, e + 1, category, score));
-    });
-  }
-  createResultWriter(db).write(records);
-  if (spec.status !== 'running') {
-    endSession(db, spec.id, { status: spec.status ?? 'completed', at: startedAt, elapsedMs: 1 });
-  }
-}
-
-function unit(
-  runId: string,
-  sampleId: string,
-  epoch: number,
-  category: string,
-  score: number | 'error',
-): ResultRecord {
-  const error = score === 'error';
-  return {
-    runId,
-    sampleId,
-    epoch,
-    category,
-    status: error ? 'error' : 'scored',
-    score: error ? null : score,
-    answer: null,
-    output: null,
-    attempts: 1,
-    errorCode: error ? 'E_ENDPOINT' : null,
-    errorMessage: error ? 'down' : null,
-    latencyMs: 1,
-    promptTokens: null,
-    completionTokens: null,
-    finishedAt: '2026-11-26T10:00:01.000Z',
-  };
 }
 
 interface Expected {
@@ -376,7 +301,7 @@ describe('loadRunStats', () => {
   it('recomputes stats that are older than the run (results written by a later session)', () => {
     const db = fleet('stale.db');
     computeRunStats(db, 'r3', '2026-11-27T10:00:00.000Z');
-    createResultWriter(db).write([unit('r3', 'b', 1, 'web', 0.25)]);
+    createResultWriter(db).write([resultOf('r3', 'b', 1, 'web', 0.25)]);
     endSession(db, 'r3', { status: 'completed', at: '2026-11-29T10:00:00.000Z', elapsedMs: 1 });
     const [r3] = loadRunStats(db, { runIds: ['r3'], at: '2026-11-29T11:00:00.000Z' });
     expect(r3?.categories.get('web')?.stats).toEqual({ n: 1, sum: 0.25, sumSq: 0.0625 });
