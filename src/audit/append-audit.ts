@@ -7,7 +7,7 @@
  * outputs that carry sealed content.
  */
 import { RedlineError } from '../errors.js';
-import type { Db } from '../store/open-store.js';
+import { ADVISORY_LOCKS, takeTransactionLock, type Db } from '../store/db.js';
 import { encodeAuditRecord } from './audit-record.js';
 import { HASH_BYTES, leafHash } from './merkle.js';
 
@@ -113,7 +113,8 @@ export function isIsoTimestamp(at: unknown): at is string {
  * Appends `event` as the next entry, chained to the previous entry's leaf hash.
  *
  * Runs in an IMMEDIATE transaction: the write lock is taken before the last entry is read, so two processes
- * appending at once queue (up to the busy timeout) instead of both chaining onto the same entry. Call it outside
+ * appending at once queue (up to the busy timeout) instead of both chaining onto the same entry; on PostgreSQL an
+ * advisory lock does the same for every host. Call it outside
  * other transactions, or inside an immediate one.
  *
  * @example
@@ -124,6 +125,8 @@ export function appendAudit(db: Db, event: AuditEvent): AppendedAudit {
   try {
     return db
       .transaction((): AppendedAudit => {
+        // PostgreSQL: hosts append one at a time, each after the last one's entry.
+        takeTransactionLock(db, ADVISORY_LOCKS.audit);
         const last = db.prepare('SELECT seq, leaf_hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
           { seq: number; leaf_hash: Uint8Array } | undefined;
         const seq = (last?.seq ?? 0) + 1;

@@ -5,7 +5,7 @@
 import { RedlineError } from '../errors.js';
 import { canonicalPolicyJson } from '../policy/policy-digest.js';
 import { parseSignedPolicyEnvelope, type SignedPolicy } from '../policy/policy-statement.js';
-import type { Db } from './open-store.js';
+import { isUniqueViolation, type Db } from './db.js';
 import { activePolicy } from './policies.js';
 
 /** What {@link insertPolicy} stores: a parsed signed version, its verified signers, and when and by whom. */
@@ -60,9 +60,8 @@ export function insertPolicy(db: Db, row: NewPolicyRow): void {
 
 function mapInsertError(db: Db, signed: SignedPolicy, error: unknown): unknown {
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown }).code;
   const isChainAbort = message.includes(CHAIN_ABORT);
-  const isDuplicate = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  const isDuplicate = isUniqueViolation(error);
   if (!isChainAbort && !isDuplicate) {
     return new RedlineError('E_STORE', `cannot store policy version ${signed.version}: ${message}`, {
       cause: error,

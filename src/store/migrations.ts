@@ -2,6 +2,39 @@
  * Schema migrations of the lab database, applied in order; index i moves user_version from i to i + 1.
  * Never edit a shipped migration: append a new one.
  */
+/**
+ * 9: shared runs (issue 16, `run --join`): a shared run's (sample, epoch) units are rows that runners claim under
+ * a lease (the runner holding it and until when, in ms on the database's clock) and mark done in the transaction
+ * that stores their result; and the runners that joined it. On PostgreSQL as written, with its column types
+ * (src/store/pg-migrations.ts).
+ */
+export const SHARED_RUNS_MIGRATION = `
+  ALTER TABLE runs ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE run_units (
+    run_id      TEXT NOT NULL REFERENCES runs (id),
+    ord         INTEGER NOT NULL,            -- the unit's place in the run: selection order, then epoch
+    sample_id   TEXT NOT NULL,
+    epoch       INTEGER NOT NULL,
+    done        INTEGER NOT NULL DEFAULT 0,  -- 1 once its result is stored
+    holder      TEXT,                        -- the runner holding its lease
+    lease_until INTEGER,                     -- ms since the epoch, database clock
+    PRIMARY KEY (run_id, ord)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX run_units_unit ON run_units (run_id, sample_id, epoch);
+  CREATE INDEX run_units_open ON run_units (run_id, ord) WHERE done = 0;
+  CREATE TABLE run_runners (
+    run_id    TEXT NOT NULL REFERENCES runs (id),
+    runner    TEXT NOT NULL,
+    host      TEXT NOT NULL,
+    pid       INTEGER NOT NULL,
+    joined_at TEXT NOT NULL,
+    seen_at   INTEGER NOT NULL,              -- ms, database clock: its last lease renewal
+    left_at   TEXT,
+    units     INTEGER NOT NULL DEFAULT 0,    -- units whose results it stored
+    PRIMARY KEY (run_id, runner)
+  ) WITHOUT ROWID;
+`;
+
 export const MIGRATIONS: readonly string[] = [
   // 1: runs and per-(sample, epoch) results.
   `
@@ -279,4 +312,5 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN suite_classification TEXT;
   `,
+  SHARED_RUNS_MIGRATION,
 ];

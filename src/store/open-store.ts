@@ -12,8 +12,10 @@ import { MIGRATIONS } from './migrations.js';
 import { applyStoreKey, type StoreKey } from './store-cipher.js';
 import { readStoreFileKind, type StoreFileKind } from './store-file-kind.js';
 
-/** An open lab database. */
-export type Db = Database.Database;
+export type { Db } from './db.js';
+
+/** A SQLite lab database connection, for what only SQLite has (PRAGMAs, ATTACH, functions). */
+export type SqliteDb = Database.Database;
 
 /** Options of openStore. */
 export interface OpenStoreOptions {
@@ -38,7 +40,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * @example
  * const db = openStore('./redline.db');
  */
-export function openStore(file: string, options: OpenStoreOptions = {}): Db {
+export function openStore(file: string, options: OpenStoreOptions = {}): SqliteDb {
   if (existsSync(file) && statSync(file).isDirectory()) {
     throw new RedlineError('E_STORE', `${file}: is a directory, not a database file (pass --db FILE)`);
   }
@@ -48,7 +50,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Db {
       `${file}: no lab database here (run "redline run" first, or pass --db FILE / set REDLINE_DB)`,
     );
   }
-  let db: Db | undefined;
+  let db: SqliteDb | undefined;
   // `redline db encrypt` / `db rekey` rename a new file over the database while holding its lock: a connection
   // that waited for that lock holds the replaced file, so it opens again (at most a few times).
   for (let attempt = 0; db === undefined; attempt++) {
@@ -75,11 +77,11 @@ const MAX_REOPENS = 3;
  * Opens one connection to `file` and reads its header; undefined (closed again) when the file at `file` was replaced
  * meanwhile and `mayReopen`.
  */
-function openConnection(file: string, options: OpenStoreOptions, mayReopen: boolean): Db | undefined {
+function openConnection(file: string, options: OpenStoreOptions, mayReopen: boolean): SqliteDb | undefined {
   const kind = readStoreFileKind(file);
   checkKeyFits(file, kind, options.key);
   const inode = inodeOf(file);
-  let db: Db | undefined;
+  let db: SqliteDb | undefined;
   try {
     db = new Database(file, {
       readonly: options.readonly === true,
@@ -143,7 +145,7 @@ function inodeOf(file: string): number | undefined {
 }
 
 /** Applies the pending migrations, each in its own transaction; refuses a database from a newer Redline. */
-function migrate(db: Db, file: string, readonly: boolean): void {
+function migrate(db: SqliteDb, file: string, readonly: boolean): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new RedlineError(

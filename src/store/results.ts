@@ -4,9 +4,9 @@
  * A scored row is final: writing the same unit again (a resumed run racing a late outcome) never replaces it,
  * while an errored row is replaced by a later attempt. So a unit has exactly one row, whatever happens.
  */
-import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { ErrorCode } from '../errors.js';
-import type { Db } from './open-store.js';
+import { unitRowKey } from './column-cipher.js';
+import { dialectOf, type Db, type DbStatement } from './db.js';
 
 /** One (sample, epoch) outcome as stored. */
 export interface ResultRecord {
@@ -53,42 +53,90 @@ export interface ResultWriter {
   write(records: readonly ResultRecord[]): void;
 }
 
-/** Prepares the statements once and returns a writer. */
-export function createResultWriter(db: Db): ResultWriter {
-  const upsert: Statement = db.prepare(
-    `INSERT INTO results (run_id, sample_id, epoch, category, status, score, answer, output, attempts, error_code,
-       error_message, latency_ms, prompt_tokens, completion_tokens, finished_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (run_id, sample_id, epoch) DO UPDATE SET
+// A scored row is final; an errored one is replaced by a later attempt, its attempts added.
+const UPSERT_RESULT = `ON CONFLICT (run_id, sample_id, epoch) DO UPDATE SET
        category = excluded.category, status = excluded.status, score = excluded.score, answer = excluded.answer,
        output = excluded.output, attempts = results.attempts + excluded.attempts, error_code = excluded.error_code,
        error_message = excluded.error_message, latency_ms = excluded.latency_ms,
        prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
        finished_at = excluded.finished_at
-     WHERE results.status = 'error'`,
+     WHERE results.status = 'error'`;
+const RESULT_COLUMNS = `run_id, sample_id, epoch, category, status, score, answer, output, attempts, error_code,
+       error_message, latency_ms, prompt_tokens, completion_tokens, finished_at`;
+
+/** Prepares the statements once and returns a writer. */
+export function createResultWriter(db: Db): ResultWriter {
+  const cipher = db.columnCipher;
+  // Item-bearing values (the model's answer and output) leave the process encrypted when the database says so.
+  const seal = (r: ResultRecord, column: string, value: string | null): string | null =>
+    value === null || cipher === undefined
+      ? value
+      : cipher.seal(value, column, unitRowKey(r.runId, r.sampleId, r.epoch));
+  const upsert: DbStatement = db.prepare(
+    `INSERT INTO results (${RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${UPSERT_RESULT}`,
   );
+  const writeOne = (r: ResultRecord): void => {
+    upsert.run(
+      r.runId,
+      r.sampleId,
+      r.epoch,
+      r.category,
+      r.status,
+      r.score,
+      seal(r, 'answer', r.answer),
+      seal(r, 'output', r.output),
+      r.attempts,
+      r.errorCode,
+      r.errorMessage,
+      r.latencyMs,
+      r.promptTokens,
+      r.completionTokens,
+      r.finishedAt,
+    );
+  };
+  // PostgreSQL: a batch is one statement over arrays (one round trip), unless it holds a unit twice, which one
+  // INSERT ... ON CONFLICT cannot update twice.
+  const upsertBatch =
+    dialectOf(db) === 'postgres'
+      ? db.prepare(
+          `INSERT INTO results (${RESULT_COLUMNS})
+           SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]),
+             CAST(? AS text[]), CAST(? AS double precision[]), CAST(? AS text[]), CAST(? AS text[]),
+             CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS double precision[]),
+             CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]))
+           ${UPSERT_RESULT}`,
+        )
+      : null;
   const writeAll = db.transaction((records: readonly ResultRecord[]) => {
-    for (const r of records) {
-      upsert.run(
-        r.runId,
-        r.sampleId,
-        r.epoch,
-        r.category,
-        r.status,
-        r.score,
-        r.answer,
-        r.output,
-        r.attempts,
-        r.errorCode,
-        r.errorMessage,
-        r.latencyMs,
-        r.promptTokens,
-        r.completionTokens,
-        r.finishedAt,
+    if (upsertBatch !== null && records.length > 1 && !hasRepeatedUnit(records)) {
+      upsertBatch.run(
+        records.map((r) => r.runId),
+        records.map((r) => r.sampleId),
+        records.map((r) => r.epoch),
+        records.map((r) => r.category),
+        records.map((r) => r.status),
+        records.map((r) => r.score),
+        records.map((r) => seal(r, 'answer', r.answer)),
+        records.map((r) => seal(r, 'output', r.output)),
+        records.map((r) => r.attempts),
+        records.map((r) => r.errorCode),
+        records.map((r) => r.errorMessage),
+        records.map((r) => r.latencyMs),
+        records.map((r) => r.promptTokens),
+        records.map((r) => r.completionTokens),
+        records.map((r) => r.finishedAt),
       );
+      return;
     }
+    for (const r of records) writeOne(r);
   });
   return { write: (records) => writeAll.immediate(records) };
+}
+
+function hasRepeatedUnit(records: readonly ResultRecord[]): boolean {
+  const keys = new Set<string>();
+  for (const r of records) keys.add(unitKey(r.sampleId, r.epoch));
+  return keys.size < records.length;
 }
 
 /** The keys `sampleId \u0000 epoch` of units already scored in a run (errored ones are re-run on resume). */
@@ -111,7 +159,7 @@ export function unitKey(sampleId: string, epoch: number): string {
 export function countResults(db: Db, runId: string): ResultCounts {
   const row = db
     .prepare(
-      `SELECT COALESCE(SUM(status = 'scored'), 0) AS scored, COALESCE(SUM(status = 'error'), 0) AS errors
+      `SELECT COUNT(*) FILTER (WHERE status = 'scored') AS scored, COUNT(*) FILTER (WHERE status = 'error') AS errors
        FROM results WHERE run_id = ?`,
     )
     .get(runId) as { scored: number; errors: number };
@@ -143,6 +191,7 @@ export function getSampleResults(db: Db, runId: string, sampleId: string): Resul
   const rows = db
     .prepare('SELECT * FROM results WHERE run_id = ? AND sample_id = ? ORDER BY epoch')
     .all(runId, sampleId) as Array<Record<string, unknown>>;
+  const open = opener(db, runId, sampleId);
   return rows.map((row) => ({
     runId: row.run_id as string,
     sampleId: row.sample_id as string,
@@ -150,8 +199,8 @@ export function getSampleResults(db: Db, runId: string, sampleId: string): Resul
     category: row.category as string,
     status: row.status as 'scored' | 'error',
     score: row.score as number | null,
-    answer: row.answer as string | null,
-    output: row.output as string | null,
+    answer: open(row.epoch as number, 'answer', row.answer as string | null),
+    output: open(row.epoch as number, 'output', row.output as string | null),
     attempts: row.attempts as number,
     errorCode: row.error_code as ErrorCode | null,
     errorMessage: row.error_message as string | null,
@@ -166,7 +215,8 @@ export function getSampleResults(db: Db, runId: string, sampleId: string): Resul
 export function countResultsByRun(db: Db): Map<string, ResultCounts> {
   const rows = db
     .prepare(
-      `SELECT run_id, SUM(status = 'scored') AS scored, SUM(status = 'error') AS errors FROM results GROUP BY run_id`,
+      `SELECT run_id, COUNT(*) FILTER (WHERE status = 'scored') AS scored,
+         COUNT(*) FILTER (WHERE status = 'error') AS errors FROM results GROUP BY run_id`,
     )
     .all() as Array<{ run_id: string; scored: number; errors: number }>;
   return new Map(rows.map((r) => [r.run_id, { scored: r.scored, errors: r.errors }]));
@@ -186,11 +236,35 @@ export type ResultRow = Omit<
  * no sort), for `redline view`. Memory stays flat: one row at a time.
  */
 export function* iterateResults(db: Db, runId: string): Generator<ResultRow> {
-  yield* db
+  const rows = db
     .prepare(
-      `SELECT sample_id AS sampleId, epoch, category, status, score, answer, output, attempts,
-         error_code AS errorCode, error_message AS errorMessage, latency_ms AS latencyMs
+      `SELECT sample_id AS "sampleId", epoch, category, status, score, answer, output, attempts,
+         error_code AS "errorCode", error_message AS "errorMessage", latency_ms AS "latencyMs"
        FROM results WHERE run_id = ? ORDER BY sample_id, epoch`,
     )
     .iterate(runId) as IterableIterator<ResultRow>;
+  const cipher = db.columnCipher;
+  if (cipher === undefined) {
+    yield* rows;
+    return;
+  }
+  for (const row of rows) {
+    const open = opener(db, runId, row.sampleId);
+    row.answer = open(row.epoch, 'answer', row.answer);
+    row.output = open(row.epoch, 'output', row.output);
+    yield row;
+  }
+}
+
+/** Decrypts the item-bearing values of one sample's rows when the database encrypts them, else passes them. */
+function opener(
+  db: Db,
+  runId: string,
+  sampleId: string,
+): (epoch: number, column: string, value: string | null) => string | null {
+  const cipher = db.columnCipher;
+  return (epoch, column, value) =>
+    value === null || cipher === undefined
+      ? value
+      : cipher.open(value, column, unitRowKey(runId, sampleId, epoch));
 }

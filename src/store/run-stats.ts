@@ -10,7 +10,8 @@
 import { parseReducer, reduceEpochs } from '../aggregate/reducers.js';
 import { computeSufficientStats, type SufficientStats } from '../aggregate/sufficient-stats.js';
 import { RedlineError } from '../errors.js';
-import type { Db } from './open-store.js';
+import { dialectOf, jsonArrayValues, type Db } from './db.js';
+import type { SqliteDb } from './open-store.js';
 import { countResults, iterateScores } from './results.js';
 import { getRun, type RunRecord } from './runs.js';
 
@@ -160,10 +161,12 @@ export function loadRunStats(db: Db, filter: LoadRunStatsFilter = {}): RunStats[
     params.push(filter.suite);
   }
   if (filter.runIds !== undefined) {
-    where.push('r.id IN (SELECT value FROM json_each(?))');
+    where.push(`r.id IN (${jsonArrayValues(db)})`);
     params.push(JSON.stringify(filter.runIds));
   }
   const condition = where.join(' AND ');
+  // SQLite's integer rowid of the run (less to carry per row than its id); PostgreSQL tables have none.
+  const runKey = dialectOf(db) === 'postgres' ? 'r.id' : 'r.rowid';
 
   // Both reads in one (deferred, read-only) transaction: one snapshot, whatever other processes write.
   const found: FoundRun[] = [];
@@ -174,7 +177,7 @@ export function loadRunStats(db: Db, filter: LoadRunStatsFilter = {}): RunStats[
       db,
       RUN_ROW,
       (
-        rowid: number,
+        rowid: RunKey,
         id: string,
         model: string,
         suiteId: string,
@@ -201,25 +204,25 @@ export function loadRunStats(db: Db, filter: LoadRunStatsFilter = {}): RunStats[
         });
         return null;
       },
-      `SELECT count(${RUN_ROW}(r.rowid, r.id, r.model, r.suite_id, r.suite_version, r.developer, t.scored, t.errors,
-         t.run_id IS NULL OR t.computed_at < r.updated_at, r.started_at))
-       FROM runs r LEFT JOIN run_totals t ON t.run_id = r.id WHERE ${condition}`,
+      `${runKey}, r.id, r.model, r.suite_id, r.suite_version, r.developer, t.scored, t.errors,
+       CASE WHEN t.run_id IS NULL OR t.computed_at < r.updated_at THEN 1 ELSE 0 END, r.started_at`,
+      `runs r LEFT JOIN run_totals t ON t.run_id = r.id WHERE ${condition}`,
       params,
     );
     if (filter.runIds !== undefined) checkRequested(db, filter.runIds, found);
     found.sort(newestFirst);
 
-    const byRowid = new Map<number, RunStats>();
+    const byRowid = new Map<RunKey, RunStats>();
     for (const run of found) if (!run.stale) byRowid.set(run.rowid, run.stats);
     // The run's integer rowid instead of its id: less to carry per row. Rows arrive grouped by run, categories in
     // primary-key order within a run (checked: a run whose categories arrive out of order is re-sorted).
-    let lastRowid = Number.NaN;
+    let lastRowid: RunKey = Number.NaN;
     let current: RunStats | undefined;
     let lastCategory = '';
     forEachRow(
       db,
       STAT_ROW,
-      (rowid: number, category: string, weight: number, n: number, sum: number, sumSq: number) => {
+      (rowid: RunKey, category: string, weight: number, n: number, sum: number, sumSq: number) => {
         if (rowid !== lastRowid) {
           lastRowid = rowid;
           current = byRowid.get(rowid);
@@ -233,8 +236,8 @@ export function loadRunStats(db: Db, filter: LoadRunStatsFilter = {}): RunStats[
         current.categories.set(category, { weight, stats: { n, sum, sumSq } });
         return null;
       },
-      `SELECT count(${STAT_ROW}(r.rowid, s.category, s.weight, s.n, s.sum, s.sum_sq))
-       FROM runs r JOIN run_stats s ON s.run_id = r.id WHERE ${condition}`,
+      `${runKey}, s.category, s.weight, s.n, s.sum, s.sum_sq`,
+      `runs r JOIN run_stats s ON s.run_id = r.id WHERE ${condition}`,
       params,
     );
   })();
@@ -263,33 +266,48 @@ const RUN_ROW = 'redline_run_stats_run_row';
 const STAT_ROW = 'redline_run_stats_stat_row';
 
 interface FoundRun {
-  rowid: number;
+  rowid: RunKey;
   startedAt: string;
   stale: boolean;
   stats: RunStats;
 }
 
+/** The key of a run in the row callbacks: SQLite's rowid, or the id on PostgreSQL. */
+type RunKey = number | string;
+
 /**
- * Runs `sql` (an aggregate over `name(...)`) with `name` bound to `onRow` for its duration, then to a no-op (the
- * connection keeps the function; it must not keep this call's data alive). The function is non-deterministic
- * (SQLite calls it for every row) and direct-only (no trigger or view can call it).
+ * Calls `onRow` with the `columns` of each row of `from`. On SQLite, as an aggregate over `name(columns)`, with
+ * `name` bound to `onRow` for its duration, then to a no-op (the connection keeps the function; it must not keep
+ * this call's data alive); the function is non-deterministic (SQLite calls it for every row) and direct-only (no
+ * trigger or view can call it). On PostgreSQL, over the rows as arrays.
  */
 function forEachRow(
   db: Db,
   name: string,
   onRow: (...values: never[]) => null,
-  sql: string,
+  columns: string,
+  from: string,
   params: readonly string[],
 ): void {
+  if (dialectOf(db) === 'postgres') {
+    const call = onRow as (...values: unknown[]) => null;
+    for (const row of db
+      .prepare(`SELECT ${columns} FROM ${from}`)
+      .raw()
+      .all(...params))
+      call(...(row as unknown[]));
+    return;
+  }
+  const sqlite = db as SqliteDb;
   const options = { deterministic: false, directOnly: true, safeIntegers: false, varargs: true } as const;
   // The driver types a function's arguments as unknown[]: the SQL above fixes what they are.
-  db.function(name, options, onRow as (...values: unknown[]) => null);
+  sqlite.function(name, options, onRow as (...values: unknown[]) => null);
   try {
-    db.prepare(sql)
+    db.prepare(`SELECT count(${name}(${columns})) FROM ${from}`)
       .pluck()
       .get(...params);
   } finally {
-    db.function(name, options, () => null);
+    sqlite.function(name, options, () => null);
   }
 }
 
@@ -339,7 +357,7 @@ function checkRequested(db: Db, requested: readonly string[], found: readonly Fo
   const statuses = new Map(
     (
       db
-        .prepare('SELECT id, status FROM runs WHERE id IN (SELECT value FROM json_each(?))')
+        .prepare(`SELECT id, status FROM runs WHERE id IN (${jsonArrayValues(db)})`)
         .raw()
         .all(JSON.stringify(missing)) as [string, string][]
     ).map(([id, status]) => [id, status]),

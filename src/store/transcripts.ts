@@ -5,7 +5,8 @@
  */
 import type { Transcript } from '../agent/transcript.js';
 import { RedlineError } from '../errors.js';
-import type { Db } from './open-store.js';
+import { unitRowKey } from './column-cipher.js';
+import type { Db } from './db.js';
 
 /** One transcript to store. */
 export interface TranscriptRow {
@@ -40,8 +41,16 @@ export function writeTranscripts(db: Db, rows: readonly TranscriptRow[]): void {
       `INSERT INTO transcripts (run_id, sample_id, epoch, transcript) VALUES (?, ?, ?, ?)
        ON CONFLICT (run_id, sample_id, epoch) DO UPDATE SET transcript = excluded.transcript`,
     );
+    const cipher = db.columnCipher;
     writeAll = db.transaction((batch: readonly TranscriptRow[]) => {
-      for (const row of batch) upsert.run(row.runId, row.sampleId, row.epoch, JSON.stringify(row.transcript));
+      for (const row of batch) {
+        const text = JSON.stringify(row.transcript);
+        const stored =
+          cipher === undefined
+            ? text
+            : cipher.seal(text, 'transcript', unitRowKey(row.runId, row.sampleId, row.epoch));
+        upsert.run(row.runId, row.sampleId, row.epoch, stored);
+      }
     });
     writers.set(db, writeAll);
   }
@@ -74,17 +83,10 @@ export function getTranscript(db: Db, runId: string, sampleId: string, epoch?: n
       `no transcript for run ${runId}, sample ${sampleId}${which} (only agentic samples have transcripts; check the ids with "redline runs")`,
     );
   }
-  return rows.map((row) => {
-    try {
-      return { epoch: row.epoch, transcript: JSON.parse(row.transcript) as Transcript };
-    } catch (error) {
-      throw new RedlineError(
-        'E_STORE',
-        `transcript of run ${runId}, sample ${sampleId}, epoch ${row.epoch}: not valid JSON`,
-        { cause: error },
-      );
-    }
-  });
+  return rows.map((row) => ({
+    epoch: row.epoch,
+    transcript: parseTranscript(db, runId, sampleId, row.epoch, row.transcript),
+  }));
 }
 
 /** One stored transcript of a run, as `iterateTranscripts` yields it. */
@@ -106,16 +108,22 @@ export function* iterateTranscripts(db: Db, runId: string): Generator<RunTranscr
     .raw()
     .iterate(runId) as IterableIterator<[string, number, string]>;
   for (const [sampleId, epoch, text] of rows) {
-    let transcript: Transcript;
-    try {
-      transcript = JSON.parse(text) as Transcript;
-    } catch (error) {
-      throw new RedlineError(
-        'E_STORE',
-        `transcript of run ${runId}, sample ${sampleId}, epoch ${epoch}: not valid JSON`,
-        { cause: error },
-      );
-    }
-    yield { sampleId, epoch, transcript };
+    yield { sampleId, epoch, transcript: parseTranscript(db, runId, sampleId, epoch, text) };
+  }
+}
+
+/** A stored transcript value as a Transcript: decrypted when the database encrypts item columns, then parsed. */
+function parseTranscript(db: Db, runId: string, sampleId: string, epoch: number, stored: string): Transcript {
+  const cipher = db.columnCipher;
+  const text =
+    cipher === undefined ? stored : cipher.open(stored, 'transcript', unitRowKey(runId, sampleId, epoch));
+  try {
+    return JSON.parse(text) as Transcript;
+  } catch (error) {
+    throw new RedlineError(
+      'E_STORE',
+      `transcript of run ${runId}, sample ${sampleId}, epoch ${epoch}: not valid JSON`,
+      { cause: error },
+    );
   }
 }

@@ -150,8 +150,8 @@ export function nextInSeries(db: Db, series: string): number {
 export function addReporter(db: Db, findingId: string, reporter: FindingReporter): boolean {
   const info = db
     .prepare(
-      `INSERT OR IGNORE INTO vuln_reporters (finding_id, participant, source, source_id, file_sha256, reported_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO vuln_reporters (finding_id, participant, source, source_id, file_sha256, reported_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
     .run(
       findingId,

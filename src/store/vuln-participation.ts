@@ -82,7 +82,8 @@ export function releaseScanClaim(db: Db, id: string, at: string): StoredClaim {
 /** Adds inventory items; returns how many were new (an item already held is kept as it was). */
 export function addInventory(db: Db, items: readonly InventoryItem[], at: string): number {
   const insert = db.prepare(
-    'INSERT OR IGNORE INTO vuln_inventory (participant, purl, version, added_at) VALUES (?, ?, ?, ?)',
+    `INSERT INTO vuln_inventory (participant, purl, version, added_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
   );
   let added = 0;
   for (const item of items) added += insert.run(item.participant, item.purl, item.version, at).changes;
