@@ -6,7 +6,8 @@
  */
 import type { AuditEventType } from '../../src/audit/append-audit.js';
 import { getRun } from '../../src/store/runs.js';
-import { openStore, type Db } from '../../src/store/open-store.js';
+import type { Db } from '../../src/store/db.js';
+import { openLabStore } from '../store/open-lab-store.js';
 import { openAuditTrail } from './audit-trail.js';
 import { commandNameOf } from './command-name.js';
 import { dbKeyOf } from './open-lab-db.js';
@@ -41,7 +42,7 @@ export function auditExport(
   data: Record<string, unknown>,
 ): void {
   const key = dbKeyOf(db);
-  const writer = openStore(dbPath(flags.db, io), key === null ? {} : { key });
+  const writer = openLabStore(dbPath(flags.db, io), key === null ? {} : { key });
   try {
     const trail = openAuditTrail(writer, io, keysDir(flags.keys, io));
     trail.append(type, {

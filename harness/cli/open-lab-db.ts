@@ -3,7 +3,8 @@
  * (harness/cli/db-key.ts), and audit-logs every keyed open as a `db.opened` event (who, which key, which command).
  * Opens of a plaintext database are not logged.
  */
-import { openStore, type Db } from '../../src/store/open-store.js';
+import type { Db } from '../../src/store/db.js';
+import { openLabStore } from '../store/open-lab-store.js';
 import { openAuditTrail } from './audit-trail.js';
 import { commandNameOf } from './command-name.js';
 import { resolveDbKey, type DbKey } from './db-key.js';
@@ -34,11 +35,11 @@ export function openLabDb(
   const dir = keysDir(flags.keys, io);
   const key = resolveDbKey(io, dir);
   const isReadonly = options.readonly === true;
-  const db = openStore(file, { readonly: isReadonly, ...(key === null ? {} : { key }) });
+  const db = openLabStore(file, { readonly: isReadonly, ...(key === null ? {} : { key }) });
   if (key === null) return db;
   try {
     // A read-only connection cannot append: a short writable one does (same key, waits out other writers).
-    const writer = isReadonly ? openStore(file, { key }) : db;
+    const writer = isReadonly ? openLabStore(file, { key }) : db;
     try {
       auditDbOpened(writer, io, dir, key, options.command ?? commandNameOf(io), isReadonly);
     } finally {
