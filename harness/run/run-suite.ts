@@ -37,6 +37,8 @@ import {
 } from '../../src/store/runs.js';
 import { findOpenEngagement } from '../../src/store/engagements.js';
 import { setRunSandbox, type RunSandboxInfo } from '../../src/store/run-sandbox.js';
+import { addRunUnits, countRunUnits, reopenErroredUnits } from '../../src/store/run-units.js';
+import { joinSharedRun, type SharedRunSession } from './shared-run.js';
 import { redactUrl } from '../endpoints/openai-compatible.js';
 import { createUnitPool, sizeWorkers, type UnitPool } from '../pool/create-unit-pool.js';
 import { cleanupStaleSandboxDirs } from '../sandbox/bwrap-backend.js';
@@ -89,8 +91,18 @@ export interface RunSuiteOptions {
   pool?: UnitPool;
   /** The API key, if the endpoint wants one (never stored: only the variable's name is, in params). */
   apiKey?: string;
-  /** Resume this run instead of starting a new one. */
+  /** Resume this run instead of starting a new one (a shared run: re-open its errored units, then join it). */
   resume?: string;
+  /** Join this shared run: claim its units, with any other runners, until none is left. */
+  join?: string;
+  /** Start the new run shared, so that runners on other hosts can join it (`run --join`). */
+  shared?: boolean;
+  /** This runner's name in a shared run (default: host-pid). */
+  runner?: string;
+  /** How long a claimed unit of a shared run stays leased without renewal (default 60 s). */
+  leaseMs?: number;
+  /** Create the run (and, shared, its units) and return before running anything. */
+  createOnly?: boolean;
   retryBaseMs?: number;
   retryMaxMs?: number;
   /** Stop dispatching when aborted; the run is recorded as interrupted. */
@@ -114,14 +126,17 @@ export interface RunSuiteOptions {
 
 /** A lifecycle event of a run, for the audit log. */
 export interface RunAuditEvent {
-  type: 'run.started' | 'run.resumed' | 'run.finished' | 'run.interrupted' | 'run.failed';
+  type: 'run.started' | 'run.resumed' | 'run.joined' | 'run.finished' | 'run.interrupted' | 'run.failed';
   data: Record<string, unknown>;
 }
 
 /** What a finished session returns. */
 export interface RunSummary {
   runId: string;
+  /** This session's end; a shared run another runner still works on stays `running` for the others. */
   status: 'completed' | 'interrupted' | 'failed';
+  /** Shared runs: the run goes on with other runners after this one stopped. */
+  continuesElsewhere?: boolean;
   total: number;
   scored: number;
   errors: number;
@@ -155,14 +170,15 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const suite = options.params.skipAgentic === true ? withoutAgentic(options.suite) : options.suite;
   const endpoint = redactUrl(options.endpoint);
   const sessionStart = now();
+  const existing = options.join ?? options.resume;
   const run =
-    options.resume === undefined
-      ? startRun(options, suite, endpoint, sessionStart)
-      : resumeRun(options, endpoint, sessionStart);
+    existing === undefined
+      ? await startRun(options, suite, endpoint, sessionStart)
+      : resumeRun(options, existing, endpoint, sessionStart);
   const { params } = run;
   if (options.sandboxInfo !== undefined) setRunSandbox(options.db, run.id, options.sandboxInfo);
   options.onAudit?.({
-    type: options.resume === undefined ? 'run.started' : 'run.resumed',
+    type: existing === undefined ? 'run.started' : options.join === undefined ? 'run.resumed' : 'run.joined',
     data: {
       runId: run.id,
       suite: { id: run.suite.id, version: run.suite.version, sha256: run.suite.sha256 },
@@ -170,9 +186,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       developer: run.developer,
       endpoint: run.endpoint,
       session: run.sessions,
+      ...(run.shared ? { shared: true, runner: runnerName(options) } : {}),
     },
   });
-  const done = scoredUnitKeys(options.db, run.id);
+  if (options.createOnly === true) {
+    return { runId: run.id, status: 'interrupted', total: run.totalUnits, scored: 0, errors: 0, error: null };
+  }
+  const done = run.shared ? new Set<string>() : scoredUnitKeys(options.db, run.id);
   const stored = countResults(options.db, run.id);
   const writer = createResultWriter(options.db);
 
@@ -233,7 +253,18 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   let flushTimer: NodeJS.Timeout | null = null;
   // A result and its transcript are written in one transaction: a scored unit is never re-run, so a transcript
   // written apart could be lost for good.
+  // A shared run's runner stores only the units it still holds (see harness/run/shared-run.ts).
+  let shared: SharedRunSession | null = null;
+  let sharedDone = 0;
+  let sharedCountedAt = -Infinity;
   const writeBoth = options.db.transaction((batch: ResultRecord[], rows: TranscriptRow[]) => {
+    if (shared !== null) {
+      const kept = shared.complete(batch);
+      if (kept.size < batch.length) {
+        batch = batch.filter((r) => kept.has(unitKey(r.sampleId, r.epoch)));
+        rows = rows.filter((r) => kept.has(unitKey(r.sampleId, r.epoch)));
+      }
+    }
     writer.write(batch);
     if (rows.length > 0) writeTranscripts(options.db, rows);
   });
@@ -248,6 +279,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     buffer = [];
     transcripts = [];
     writeBoth.immediate(batch, rows);
+    // Progress of a shared run is the whole run's: counted again at most twice a second.
+    if (shared !== null && now() - sharedCountedAt >= 500) {
+      sharedDone = shared.counts().done;
+      sharedCountedAt = now();
+    }
   };
   const record = (unit: Unit, outcome: UnitOutcome | null): void => {
     const finishedAt = new Date(now()).toISOString();
@@ -275,7 +311,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     options.onProgress?.({
       runId: run.id,
       total: run.totalUnits,
-      done: stored.scored + sessionDone,
+      done: shared === null ? stored.scored + sessionDone : sharedDone + buffer.length,
       errors: sessionErrors,
       retries,
       inFlight: Math.min(inFlight, limiter.limit),
@@ -295,10 +331,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     stopping = true;
     // Units waiting in the sessions' queues come back unstarted; a resume runs them.
     syncPoolLimit();
-    // Units waiting for a retry are recorded with their last error: a resume runs them again.
+    // Units waiting for a retry are recorded with their last error: a resume runs them again. A shared run's are
+    // given back instead, for another runner to take.
     for (const [unit, timer] of retryTimers) {
       clearTimeout(timer);
-      record(unit, null);
+      if (!run.shared) record(unit, null);
     }
     retryTimers.clear();
     wakeProducer?.();
@@ -390,7 +427,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       else pending.shift();
       dispatch(unit);
     }
-    if (pending.length < readAhead / 2 && wakeProducer !== null) {
+    if (wantsMore() && wakeProducer !== null) {
       const wake = wakeProducer;
       wakeProducer = null;
       wake();
@@ -407,12 +444,69 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   };
   options.force?.addEventListener('abort', onForce, { once: true });
 
-  const produce = async (): Promise<void> => {
-    const selection = selectSamples(suite, {
-      ...(params.limit === null ? {} : { limit: params.limit }),
-      ...(params.seed === null ? {} : { seed: String(params.seed) }),
+  const selection = (): AsyncIterable<Sample> => selectSamples(suite, selectionOf(params));
+  // A shared run's runner claims what it can start soon: up to twice the limit in flight and queued (agentic
+  // units never go ahead), so that other hosts find the rest.
+  const sharedRoom = (): number => 2 * limiter.limit - inFlight - pending.length - ready.length;
+  function wantsMore(): boolean {
+    return run.shared ? sharedRoom() >= Math.max(1, limiter.limit / 2) : pending.length < readAhead / 2;
+  }
+  const waitForWork = (timeoutMs: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wakeProducer = null;
+        resolve();
+      }, timeoutMs);
+      wakeProducer = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
-    for await (const sample of selection) {
+
+  const produceShared = async (): Promise<void> => {
+    const samples = new Map<string, Sample>();
+    for await (const sample of selection()) samples.set(sample.id, sample);
+    if (stopping) return;
+    shared = joinSharedRun({
+      db: options.db,
+      runId: run.id,
+      runner: runnerName(options),
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      samples,
+      now,
+      onLost: (error) => {
+        fatal ??= error;
+        stop();
+      },
+    });
+    const pollMs = Math.min(1_000, Math.max(20, shared.leaseMs / 4));
+    while (!stopping) {
+      const room = sharedRoom();
+      if (room <= 0) {
+        await waitForWork(pollMs);
+        continue;
+      }
+      const claimed = shared.claim(room);
+      for (const { sample, epoch } of claimed) pending.push({ sample, epoch, attempts: 0, lastError: null });
+      if (claimed.length > 0) {
+        pump();
+        continue;
+      }
+      // Nothing to claim: the run is done when every unit is; until then, units are in flight here or leased by
+      // other runners, whose leases may lapse.
+      flush();
+      const counts = shared.counts();
+      sharedDone = counts.done;
+      if (counts.done === counts.total) break;
+      await waitForWork(pollMs);
+    }
+    sourceDone = true;
+    pump();
+  };
+
+  const produce = async (): Promise<void> => {
+    if (run.shared) return produceShared();
+    for await (const sample of selection()) {
       if (stopping) break;
       for (let epoch = 1; epoch <= params.epochs; epoch++) {
         const key = unitKey(sample.id, epoch);
@@ -449,16 +543,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       error instanceof RedlineError
         ? { code: error.code, message: error.message }
         : { code: 'E_INPUT', message: (error as Error).message };
-    endSession(options.db, run.id, {
-      status: 'failed',
-      at: new Date(now()).toISOString(),
-      elapsedMs: now() - sessionStart,
-      error: data,
-    });
-    options.onAudit?.({
-      type: 'run.failed',
-      data: { runId: run.id, error: data, ...countResults(options.db, run.id) },
-    });
+    if (endThisSession(data).recorded) {
+      options.onAudit?.({
+        type: 'run.failed',
+        data: { runId: run.id, error: data, ...countResults(options.db, run.id) },
+      });
+    }
     throw error;
   } finally {
     if (drainTimer !== null) clearTimeout(drainTimer);
@@ -473,43 +563,77 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   // Threads ended mid-episode (Ctrl-C, a crash) leave their containers: this process's label finds them.
   if (usesDocker) await removeOwnDockerSandboxes(options.onWarning);
 
+  const ended = endThisSession(fatal);
   const counts = countResults(options.db, run.id);
-  const status: RunSummary['status'] =
-    fatal !== null
-      ? 'failed'
-      : stopping || counts.scored + counts.errors < run.totalUnits
-        ? 'interrupted'
-        : 'completed';
-  endSession(options.db, run.id, {
-    status,
-    at: new Date(now()).toISOString(),
-    elapsedMs: now() - sessionStart,
-    ...(fatal === null ? {} : { error: fatal }),
-  });
-  // Per-category sufficient statistics, so what-if and sweeps never rescan this run's rows.
-  const values =
-    status === 'completed'
-      ? computeRunStats(options.db, run.id, new Date(now()).toISOString()).values
-      : undefined;
-  options.onAudit?.({
-    type: status === 'completed' ? 'run.finished' : status === 'failed' ? 'run.failed' : 'run.interrupted',
-    data: {
-      runId: run.id,
-      status,
-      total: run.totalUnits,
-      ...counts,
-      ...(fatal === null ? {} : { error: fatal }),
-    },
-  });
+  if (ended.recorded) {
+    options.onAudit?.({
+      type:
+        ended.status === 'completed'
+          ? 'run.finished'
+          : ended.status === 'failed'
+            ? 'run.failed'
+            : 'run.interrupted',
+      data: {
+        runId: run.id,
+        status: ended.status,
+        total: run.totalUnits,
+        ...counts,
+        ...(fatal === null ? {} : { error: fatal }),
+      },
+    });
+  }
   return {
     runId: run.id,
-    status,
+    status: ended.status,
     total: run.totalUnits,
     scored: counts.scored,
     errors: counts.errors,
     error: fatal,
-    ...(values === undefined ? {} : { sampleValues: values }),
+    ...(ended.values === undefined ? {} : { sampleValues: ended.values }),
+    ...(ended.continuesElsewhere ? { continuesElsewhere: true } : {}),
   };
+
+  /**
+   * Records the session's end on the run: its status, and for a completed run its per-category sufficient
+   * statistics (so what-if and sweeps never rescan its rows). A shared run's runner records only what is its to
+   * record (harness/run/shared-run.ts); `recorded` says whether it did.
+   */
+  function endThisSession(error: ErrorData | null): {
+    status: RunSummary['status'];
+    recorded: boolean;
+    continuesElsewhere: boolean;
+    values?: Map<string, number[]>;
+  } {
+    const elapsedMs = now() - sessionStart;
+    if (run.shared) {
+      // A runner stopped before it joined (while reading the suite) leaves the run to the others.
+      if (shared === null) {
+        return {
+          status: error === null ? 'interrupted' : 'failed',
+          recorded: false,
+          continuesElsewhere: false,
+        };
+      }
+      const end = shared.end({ fatal: error, elapsedMs });
+      return {
+        status: end.status === 'completed' ? 'completed' : error === null ? 'interrupted' : 'failed',
+        recorded: end.recorded,
+        continuesElsewhere: end.status === 'running',
+        ...(end.values === undefined ? {} : { values: end.values }),
+      };
+    }
+    const stored = countResults(options.db, run.id);
+    const status: RunSummary['status'] =
+      error !== null
+        ? 'failed'
+        : stopping || stored.scored + stored.errors < run.totalUnits
+          ? 'interrupted'
+          : 'completed';
+    const at = new Date(now()).toISOString();
+    endSession(options.db, run.id, { status, at, elapsedMs, ...(error === null ? {} : { error }) });
+    const values = status === 'completed' ? computeRunStats(options.db, run.id, at).values : undefined;
+    return { status, recorded: true, continuesElsewhere: false, ...(values === undefined ? {} : { values }) };
+  }
 }
 
 /**
@@ -584,7 +708,16 @@ async function removeOwnDockerSandboxes(warn?: (message: string) => void): Promi
   }
 }
 
-function startRun(options: RunSuiteOptions, suite: SuiteHandle, endpoint: string, at: number): RunRecord {
+/**
+ * Creates the run. A shared run gets its units too (every selected sample times every epoch, in run order), in the
+ * transaction that creates it: a run is never joinable without them.
+ */
+async function startRun(
+  options: RunSuiteOptions,
+  suite: SuiteHandle,
+  endpoint: string,
+  at: number,
+): Promise<RunRecord> {
   const { params } = options;
   const sampleCount = params.limit === null ? suite.sampleCount : Math.min(params.limit, suite.sampleCount);
   const startedAt = new Date(at).toISOString();
@@ -610,8 +743,20 @@ function startRun(options: RunSuiteOptions, suite: SuiteHandle, endpoint: string
     startedAt,
     host: hostname(),
     pid: process.pid,
+    ...(options.shared === true ? { shared: true } : {}),
   };
-  insertRun(options.db, record);
+  const units: Array<{ sampleId: string; epoch: number }> = [];
+  if (options.shared === true) {
+    for await (const sample of selectSamples(suite, selectionOf(params))) {
+      for (let epoch = 1; epoch <= params.epochs; epoch++) units.push({ sampleId: sample.id, epoch });
+    }
+  }
+  options.db
+    .transaction(() => {
+      insertRun(options.db, record);
+      if (options.shared === true) addRunUnits(options.db, record.id, units);
+    })
+    .immediate();
   // A run of a model under a pre-release engagement belongs to it when model and developer match an open window.
   if (record.developer !== null) {
     const engagement = findOpenEngagement(options.db, record.model, record.developer, startedAt.slice(0, 10));
@@ -620,28 +765,64 @@ function startRun(options: RunSuiteOptions, suite: SuiteHandle, endpoint: string
   return getRun(options.db, record.id);
 }
 
-function resumeRun(options: RunSuiteOptions, endpoint: string, at: number): RunRecord {
-  const id = options.resume ?? '';
+/** The sample selection of a run's parameters. */
+function selectionOf(params: RunParams): { limit?: number; seed?: string } {
+  return {
+    ...(params.limit === null ? {} : { limit: params.limit }),
+    ...(params.seed === null ? {} : { seed: String(params.seed) }),
+  };
+}
+
+/**
+ * Opens an existing run for this session: `--resume` (a run stopped earlier), or `--join` (a shared run, with any
+ * number of runners at once). Resuming a shared run re-opens its errored units and joins it.
+ */
+function resumeRun(options: RunSuiteOptions, id: string, endpoint: string, at: number): RunRecord {
   const run = getRun(options.db, id);
   if (run.suite.sha256 !== options.suite.sha256) {
     throw new RedlineError(
       'E_STATE',
       `run ${id} was started on suite ${run.suite.id}@${run.suite.version} (sha256 ${run.suite.sha256.slice(0, 12)}…) ` +
-        `but ${options.suite.path} now hashes to ${options.suite.sha256.slice(0, 12)}…; resume with the same suite content`,
+        `but ${options.suite.path} now hashes to ${options.suite.sha256.slice(0, 12)}…; ${options.join === undefined ? 'resume' : 'join'} with the same suite content`,
     );
   }
-  if (run.status === 'running' && run.pid !== null && run.host === hostname() && isAlive(run.pid)) {
+  if (options.join !== undefined && !run.shared) {
+    throw new RedlineError(
+      'E_STATE',
+      `run ${id} is not shared: only a run created shared (on PostgreSQL, or with --shared) can be joined; ` +
+        `resume it on one host with --resume ${id}`,
+    );
+  }
+  if (
+    !run.shared &&
+    run.status === 'running' &&
+    run.pid !== null &&
+    run.host === hostname() &&
+    isAlive(run.pid)
+  ) {
     throw new RedlineError(
       'E_STATE',
       `run ${id} is still running in process ${run.pid} on this host; stop it first (Ctrl-C) or wait for it`,
     );
   }
-  const counts = countResults(options.db, id);
-  if (run.status === 'completed' && counts.errors === 0 && counts.scored >= run.totalUnits) {
-    throw new RedlineError('E_STATE', `run ${id} is completed with no errored samples: nothing to resume`);
+  if (options.join === undefined) {
+    const counts = countResults(options.db, id);
+    if (run.status === 'completed' && counts.errors === 0 && counts.scored >= run.totalUnits) {
+      throw new RedlineError('E_STATE', `run ${id} is completed with no errored samples: nothing to resume`);
+    }
+    if (run.shared) reopenErroredUnits(options.db, id);
   }
-  beginSession(options.db, id, new Date(at).toISOString(), hostname(), process.pid, endpoint);
+  const units = run.shared ? countRunUnits(options.db, id) : null;
+  // A joined run with nothing left keeps its state; any other session makes it running again.
+  if (units === null || units.done < units.total) {
+    beginSession(options.db, id, new Date(at).toISOString(), hostname(), process.pid, endpoint);
+  }
   return getRun(options.db, id);
+}
+
+/** This runner's name in a shared run. */
+function runnerName(options: RunSuiteOptions): string {
+  return options.runner ?? `${hostname()}-${process.pid}`;
 }
 
 /** True when `pid` is another live process (this process's own pid, reused from a dead session, is not). */

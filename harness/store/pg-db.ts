@@ -224,6 +224,7 @@ class PgStatement implements DbStatement {
   private readonly db: PgDb;
   private readonly sql: string;
   private readonly names: readonly string[] | null;
+  private readonly count: number;
   private isRaw = false;
   private isPluck = false;
 
@@ -232,6 +233,7 @@ class PgStatement implements DbStatement {
     const translated = translateParameters(sql);
     this.sql = translated.sql;
     this.names = translated.names;
+    this.count = translated.count;
   }
 
   run(...params: unknown[]): DbRunResult {
@@ -272,7 +274,12 @@ class PgStatement implements DbStatement {
   }
 
   private values(params: unknown[]): unknown[] {
-    if (this.names === null) return params.flatMap((p) => (Array.isArray(p) ? (p as unknown[]) : [p]));
+    if (this.names === null) {
+      // One value per parameter: arrays are values (PostgreSQL arrays, e.g. unnest(?)). Otherwise arrays are
+      // spread, as better-sqlite3 binds run([a, b]).
+      if (params.length === this.count) return params;
+      return params.flatMap((p) => (Array.isArray(p) ? (p as unknown[]) : [p]));
+    }
     const bag = params[0] as Record<string, unknown> | undefined;
     return this.names.map((name) => {
       const value = bag?.[name];
@@ -295,9 +302,10 @@ function toBuffers(row: Record<string, unknown> | unknown[]): void {
 
 /**
  * `?` → `$1, $2 ...` (positional), or `@name` → `$n` (named: the names in order of first use). Quoted strings,
- * quoted identifiers and comments are left alone. `names` is null for positional statements.
+ * quoted identifiers and comments are left alone. `names` is null for positional statements; `count` is the number
+ * of parameters (`$1` to `$count`).
  */
-export function translateParameters(sql: string): { sql: string; names: string[] | null } {
+export function translateParameters(sql: string): { sql: string; names: string[] | null; count: number } {
   let out = '';
   let positional = 0;
   const names: string[] = [];
@@ -327,7 +335,7 @@ export function translateParameters(sql: string): { sql: string; names: string[]
   if (positional > 0 && names.length > 0) {
     throw new RangeError('a statement cannot mix ? and @name parameters');
   }
-  return { sql: out, names: names.length > 0 ? names : null };
+  return { sql: out, names: names.length > 0 ? names : null, count: positional + names.length };
 }
 
 function closingQuote(sql: string, start: number, quote: string): number {

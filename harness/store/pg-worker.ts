@@ -9,15 +9,17 @@
  * thread under tsx loads through the loader, which waits for the main thread, and the main thread is blocked
  * waiting for the reply. So the function is self-contained: it requires `pg` by the path the main thread resolved.
  */
+import type * as WorkerThreads from 'node:worker_threads';
+import type * as Pg from 'pg';
 import type { PgReply, PgRequest, PgWorkerData } from './pg-protocol.js';
 
 /** The body of the connection thread. Self-contained: it refers to nothing outside itself. */
 export function runPgConnectionThread(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { url, port, flag, pgPath } = workerData as PgWorkerData;
+  const threads = require('node:worker_threads') as typeof WorkerThreads;
+  const { url, port, flag, pgPath } = threads.workerData as PgWorkerData;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pg = require(pgPath) as typeof import('pg');
+  const pg = require(pgPath) as typeof Pg;
   const signal = new Int32Array(flag);
   const INT8_OID = 20;
   const NUMERIC_OID = 1700;

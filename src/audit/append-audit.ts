@@ -15,6 +15,7 @@ import { HASH_BYTES, leafHash } from './merkle.js';
 export type AuditEventType =
   | 'run.started'
   | 'run.resumed'
+  | 'run.joined'
   | 'run.finished'
   | 'run.interrupted'
   | 'run.failed'
@@ -50,6 +51,7 @@ export type AuditEventType =
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
   'run.started',
   'run.resumed',
+  'run.joined',
   'run.finished',
   'run.interrupted',
   'run.failed',

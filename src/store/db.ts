@@ -100,6 +100,8 @@ export const ADVISORY_LOCKS = {
   migrate: 0x524c4d31,
   /** The audit log: appends are one hash chain. */
   audit: 0x524c4131,
+  /** A shared run's end: one runner records it completed (or, the last one, stopped). */
+  runEnd: 0x524c4531,
 } as const;
 
 /**

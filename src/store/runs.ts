@@ -42,13 +42,15 @@ export interface RunRecord {
   error: ErrorData | null;
   /** The pre-release access engagement the run belongs to (model and developer matched an open one). */
   engagementId: string | null;
+  /** Runners on any host may join it (`run --join`): its units are claimed under leases (src/store/run-units.ts). */
+  shared: boolean;
 }
 
 /** What a new run needs. */
 export type NewRun = Omit<
   RunRecord,
-  'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error' | 'engagementId'
->;
+  'status' | 'updatedAt' | 'finishedAt' | 'sessions' | 'elapsedMs' | 'error' | 'engagementId' | 'shared'
+> & { shared?: boolean };
 
 interface RunRow {
   id: string;
@@ -77,6 +79,7 @@ interface RunRow {
   pid: number | null;
   error: string | null;
   engagement_id: string | null;
+  shared: number;
 }
 
 const paramsValidator = compileValidator(RunParams);
@@ -87,10 +90,10 @@ export function insertRun(db: Db, run: NewRun): void {
   db.prepare(
     `INSERT INTO runs (id, status, suite_id, suite_version, suite_sha256, suite_title, suite_path, suite_classification,
        categories, model, endpoint, developer, params, policy, harness_version, sample_count, total_units, started_at,
-       updated_at, host, pid)
+       updated_at, host, pid, shared)
      VALUES (@id, 'running', @suite_id, @suite_version, @suite_sha256, @suite_title, @suite_path,
        @suite_classification, @categories, @model, @endpoint, @developer, @params, @policy, @harness_version,
-       @sample_count, @total_units, @started_at, @started_at, @host, @pid)`,
+       @sample_count, @total_units, @started_at, @started_at, @host, @pid, @shared)`,
   ).run({
     id: run.id,
     suite_id: run.suite.id,
@@ -111,6 +114,7 @@ export function insertRun(db: Db, run: NewRun): void {
     started_at: run.startedAt,
     host: run.host,
     pid: run.pid,
+    shared: run.shared === true ? 1 : 0,
   });
 }
 
@@ -214,6 +218,7 @@ function toRecord(row: RunRow): RunRecord {
     pid: row.pid,
     error: row.error === null ? null : (JSON.parse(row.error) as ErrorData),
     engagementId: row.engagement_id,
+    shared: row.shared === 1,
   };
 }
 

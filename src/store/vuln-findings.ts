@@ -140,7 +140,7 @@ export function nextInSeries(db: Db, series: string): number {
   const row = db
     .prepare(
       `INSERT INTO vuln_sequences (series, last) VALUES (?, 1)
-       ON CONFLICT (series) DO UPDATE SET last = last + 1 RETURNING last`,
+       ON CONFLICT (series) DO UPDATE SET last = vuln_sequences.last + 1 RETURNING last`,
     )
     .get(series) as { last: number };
   return row.last;

@@ -31,3 +31,17 @@ export function failureOf(run: () => unknown): { code: string; message: string; 
   const problems = (error.details as { problems?: Problem[] } | undefined)?.problems ?? [];
   return { code: error.code, message: error.message, problems };
 }
+
+/**
+ * The `code` of whatever `run` throws: a database driver's code (SQLITE_CONSTRAINT_UNIQUE, or a PostgreSQL SQLSTATE
+ * such as 23505) or a RedlineError's; undefined when it returns or the error has none.
+ */
+export function driverCodeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}

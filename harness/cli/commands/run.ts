@@ -7,7 +7,9 @@ import { availableParallelism } from 'node:os';
 import { RedlineError } from '../../../src/errors.js';
 import { checkReducerEpochs, parseReducer } from '../../../src/aggregate/reducers.js';
 import type { RunParams } from '../../../src/schema/run.js';
-import { getRun } from '../../../src/store/runs.js';
+import { getRun, type RunRecord } from '../../../src/store/runs.js';
+import { dialectOf } from '../../../src/store/db.js';
+import { redactUrl } from '../../../src/endpoint/redact-url.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { runSuite } from '../../run/run-suite.js';
 import { createUnitPool, maxDefaultWorkers, type UnitPool } from '../../pool/create-unit-pool.js';
@@ -52,6 +54,11 @@ interface RunFlags {
   skipAgentic?: boolean;
   dockerRuntime?: string;
   identity?: string;
+  join?: string;
+  shared?: boolean;
+  createOnly?: boolean;
+  runner?: string;
+  leaseSeconds?: number;
 }
 
 /** Registers `run`. */
@@ -61,7 +68,10 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     .description(
       'Run a suite against an OpenAI-compatible model endpoint (or resume a run) and print the report.',
     )
-    .argument('<suite>', 'suite directory or file, or a sealed suite (with --identity)')
+    .argument(
+      '[suite]',
+      'suite directory or file, or a sealed suite (with --identity); with --join, default: the path the run was created from',
+    )
     .option('--identity <file>', IDENTITY_HELP)
     .option(
       '--endpoint <url>',
@@ -88,6 +98,24 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
     )
     .option('--seed <s>', 'seed for sample choice, request seeds and the bootstrap', integer('--seed'))
     .option('--resume <runId>', 'resume this run: re-run exactly the units with no stored result or an error')
+    .option(
+      '--join <runId>',
+      'work on this shared run with any other runners (any host), claiming its units until none is left',
+    )
+    .option(
+      '--shared',
+      'make the new run joinable by other runners (always so on PostgreSQL; on SQLite: processes of this host)',
+    )
+    .option(
+      '--create-only',
+      'create the run (shared), print its id and run nothing: start runners with --join',
+    )
+    .option('--runner <name>', "this runner's name in a shared run (default: host-pid)")
+    .option(
+      '--lease-seconds <s>',
+      'a shared run: how long a runner that stops renewing keeps its claimed units (default 60)',
+      positiveInt('--lease-seconds'),
+    )
     .option('--policy <file>', 'designation policy file (default: the built-in policy)')
     .option('--json', 'print only the result object on stdout')
     .option('--api-key-env <name>', 'environment variable holding the API key', 'OPENAI_API_KEY')
@@ -123,12 +151,13 @@ export function registerRunCommand(program: Command, io: CliIo, exit: ExitHolder
       '--docker-runtime <name>',
       'OCI runtime of docker sandboxes, e.g. runsc (env REDLINE_DOCKER_RUNTIME; default runsc when the engine has it)',
     )
-    .action(async (suitePath: string, flags: RunFlags) => {
+    .action(async (suitePath: string | undefined, flags: RunFlags) => {
       exit.code = await runCommand(suitePath, flags, io);
     });
 }
 
-async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promise<number> {
+async function runCommand(suitePath: string | undefined, flags: RunFlags, io: CliIo): Promise<number> {
+  checkSharedFlags(suitePath, flags);
   // The worker threads load their code while the suite is read and hashed and the database opens.
   // availableParallelism respects CPU affinity (containers, taskset).
   const pool = createUnitPool({ workers: flags.workers ?? maxDefaultWorkers(availableParallelism()) });
@@ -139,14 +168,24 @@ async function runCommand(suitePath: string, flags: RunFlags, io: CliIo): Promis
   }
 }
 
-async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: UnitPool): Promise<number> {
-  const opened = await openSuiteArgument(suitePath, flags.identity, io);
-  const { suite } = opened;
+async function runWithPool(
+  suiteArgument: string | undefined,
+  flags: RunFlags,
+  io: CliIo,
+  pool: UnitPool,
+): Promise<number> {
   const db = openLabDb(flags, io);
   try {
+    const existing = flags.join ?? flags.resume;
+    const how = flags.join !== undefined ? '--join' : '--resume';
+    const stored = existing === undefined ? undefined : getRun(db, existing);
+    // A runner joining on another host finds the suite where the run was created, unless told otherwise.
+    const suitePath = suiteArgument ?? (stored as RunRecord).suite.path;
+    const opened = await openSuiteArgument(suitePath, flags.identity, io);
+    const { suite } = opened;
     recordSuiteOpened(db, io, {
       ...(flags.keys === undefined ? {} : { keys: flags.keys }),
-      command: flags.resume === undefined ? 'run' : 'run --resume',
+      command: existing === undefined ? 'run' : `run ${how}`,
       sealed: opened.sealed,
       suite: suiteIdentityOf(suite),
     });
@@ -154,12 +193,11 @@ async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: 
     let model = flags.model;
     let params: RunParams;
     let policy: unknown;
-    if (flags.resume !== undefined) {
-      const stored = getRun(db, flags.resume);
+    if (stored !== undefined) {
       if (model !== undefined && model !== stored.model) {
         throw new RedlineError(
           'E_USAGE',
-          `--model ${model} differs from the run's model ${stored.model}; omit it on --resume`,
+          `--model ${model} differs from the run's model ${stored.model}; omit it on ${how}`,
         );
       }
       for (const name of [
@@ -175,7 +213,7 @@ async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: 
         if (flags[name] !== undefined) {
           throw new RedlineError(
             'E_USAGE',
-            `--${kebab(name)} cannot change on --resume: the run keeps its parameters`,
+            `--${kebab(name)} cannot change on ${how}: the run keeps its parameters`,
           );
         }
       }
@@ -215,13 +253,13 @@ async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: 
     const dockerRuntime = flags.dockerRuntime ?? io.env['REDLINE_DOCKER_RUNTIME'];
     const sandboxInfo =
       params.skipAgentic === true ? null : await checkSuiteImages(suite, undefined, dockerRuntime);
-    if (flags.resume !== undefined && sandboxInfo !== null) {
-      const before = getRunSandbox(db, flags.resume);
+    if (existing !== undefined && sandboxInfo !== null) {
+      const before = getRunSandbox(db, existing);
       const changed = before === null ? [] : changedImages(before, sandboxInfo);
       if (changed.length > 0) {
         throw new RedlineError(
           'E_STATE',
-          `run ${flags.resume} started with other images: ${changed.map((c) => `${c.ref} was ${c.from}, is ${c.to}`).join('; ')}; ` +
+          `run ${existing} started with other images: ${changed.map((c) => `${c.ref} was ${c.from}, is ${c.to}`).join('; ')}; ` +
             'restore those images (redline images --load) or start a new run',
         );
       }
@@ -260,6 +298,13 @@ async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: 
         ...optional('workers', flags.workers),
         pool,
         ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+        ...(flags.join === undefined ? {} : { join: flags.join }),
+        ...(flags.shared === true || flags.createOnly === true || dialectOf(db) === 'postgres'
+          ? { shared: true }
+          : {}),
+        ...(flags.createOnly === true ? { createOnly: true } : {}),
+        ...optional('runner', flags.runner),
+        ...(flags.leaseSeconds === undefined ? {} : { leaseMs: flags.leaseSeconds * 1000 }),
         retryBaseMs: flags.retryBaseMs,
         signal: interrupt.signal,
         force: force.signal,
@@ -276,18 +321,34 @@ async function runWithPool(suitePath: string, flags: RunFlags, io: CliIo, pool: 
       process.off('SIGTERM', onSignal);
     }
 
+    if (flags.createOnly === true) {
+      // Only the id on stdout, for scripts: RUN_ID=$(redline run SUITE ... --create-only).
+      io.stdout(flags.json === true ? `${JSON.stringify({ runId: summary.runId })}\n` : `${summary.runId}\n`);
+      io.stderr(
+        `redline: created shared run ${summary.runId} (${summary.total} units); start runners with:\n` +
+          `  redline run --join ${summary.runId}${flags.db === undefined ? '' : ' --db URL'}\n`,
+      );
+      return EXIT.ok;
+    }
     const report = buildReport(db, summary.runId, {
       ...(flags.policy === undefined ? {} : { policy: validatePolicyValue(policy, flags.policy) }),
       ...(summary.sampleValues === undefined ? {} : { values: summary.sampleValues }),
     });
     if (flags.json === true) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else io.stdout(renderReport(report));
+    if (summary.continuesElsewhere === true) {
+      io.stderr(
+        `redline: this runner stopped; run ${summary.runId} goes on with its other runners (units it held return ` +
+          'to them); join it again with --join\n',
+      );
+      return EXIT.interrupted;
+    }
     if (summary.status !== 'completed') {
-      const dbFlag = flags.db === undefined ? '' : ` --db ${flags.db}`;
+      const dbFlag = flags.db === undefined ? '' : ` --db ${redactUrl(flags.db)}`;
       const identityFlag = flags.identity === undefined ? '' : ` --identity ${flags.identity}`;
       if (summary.error !== null) io.stderr(`redline: run ${summary.status}: ${summary.error.message}\n`);
       io.stderr(
-        `redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} --resume ${summary.runId}${dbFlag}${identityFlag}\n`,
+        `redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} ${getRun(db, summary.runId).shared ? '--join' : '--resume'} ${summary.runId}${dbFlag}${identityFlag}\n`,
       );
       return summary.status === 'interrupted' ? EXIT.interrupted : EXIT.runFailed;
     }
@@ -303,4 +364,26 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Refuses combinations of the shared-run options that mean nothing. */
+function checkSharedFlags(suitePath: string | undefined, flags: RunFlags): void {
+  if (flags.join !== undefined && flags.resume !== undefined) {
+    throw new RedlineError(
+      'E_USAGE',
+      '--join and --resume cannot be combined: --join a shared run, --resume any run',
+    );
+  }
+  if (suitePath === undefined && flags.join === undefined && flags.resume === undefined) {
+    throw new RedlineError(
+      'E_USAGE',
+      'missing SUITE (a suite directory or file): redline run SUITE --endpoint URL ...',
+    );
+  }
+  if (flags.createOnly === true && (flags.join !== undefined || flags.resume !== undefined)) {
+    throw new RedlineError(
+      'E_USAGE',
+      '--create-only creates a new run: it cannot be combined with --join or --resume',
+    );
+  }
 }

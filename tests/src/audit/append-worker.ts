@@ -1,13 +1,18 @@
 /**
- * Worker thread of the concurrency test: opens the lab database with its own connection and appends `count`
- * events as fast as it can, while another worker does the same.
+ * Concurrency tests' appender: opens the lab database (a SQLite file or a PostgreSQL URL) with its own connection
+ * and appends `count` events as fast as it can, while others do the same. Runs as a worker thread (workerData) or
+ * as a process (`node --import tsx append-worker.ts '{"location": ..., "count": ..., "actor": ...}'`).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { appendAudit } from '../../../src/audit/append-audit.js';
-import { openStore } from '../../../src/store/open-store.js';
+import { openLabStore } from '../../../harness/store/open-lab-store.js';
 
-const { file, count, actor } = workerData as { file: string; count: number; actor: string };
-const db = openStore(file);
+const { location, count, actor } = (isMainThread ? JSON.parse(process.argv[2] ?? '{}') : workerData) as {
+  location: string;
+  count: number;
+  actor: string;
+};
+const db = openLabStore(location);
 try {
   for (let i = 0; i < count; i++) {
     appendAudit(db, { type: 'run.started', actor, at: '2026-01-01T00:00:00.000Z', data: { i } });

@@ -1,11 +1,7 @@
 /**
- * Helpers for the audit log tests: lab databases in a temp dir, keys from fixed seeds, logs of N entries, and the
- * attacker's view of the file (a separate connection that drops the triggers first).
+ * Helpers for the audit log tests: keys from fixed seeds, logs of N entries, and the attacker's view of the lab
+ * database (a separate connection with the append-only triggers dropped, or on PostgreSQL disabled).
  */
-import Database from 'better-sqlite3-multiple-ciphers';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { appendAudit, type AuditEventType } from '../../../src/audit/append-audit.js';
 import { encodeAuditRecord, parseAuditRecord } from '../../../src/audit/audit-record.js';
@@ -13,7 +9,8 @@ import { formatCheckpointBody, parseCheckpoint } from '../../../src/audit/checkp
 import { leafHash, merkleRoot } from '../../../src/audit/merkle.js';
 import { signNote } from '../../../src/audit/signed-note.js';
 import { RedlineError } from '../../../src/errors.js';
-import { openStore, type Db } from '../../../src/store/open-store.js';
+import { dialectOf, type Db } from '../../../src/store/db.js';
+import type { TestStore } from '../../helpers/pg.js';
 
 /** An Ed25519 key from a fixed one-byte seed, with a note key name. */
 export function keyFromSeed(seedByte: number, keyName = 'redline.lab/audit') {
@@ -24,20 +21,6 @@ export function keyFromSeed(seedByte: number, keyName = 'redline.lab/audit') {
 /** The log key of the tests, and an impostor's under the same name. */
 export const LOG_KEY = keyFromSeed(1);
 export const OTHER_KEY = keyFromSeed(2);
-
-/** A temp dir removed by the returned function. */
-export function makeTempDir(prefix = 'redline-audit-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-let counter = 0;
-
-/** A fresh migrated lab database file in `dir`. */
-export function newDb(dir: string): { db: Db; file: string } {
-  const file = join(dir, `lab-${++counter}.db`);
-  return { db: openStore(file), file };
-}
 
 const TYPES: AuditEventType[] = [
   'run.started',
@@ -64,19 +47,28 @@ export function appendEvents(db: Db, count: number, from = 1): void {
   }
 }
 
-/** A second connection to `file` with the append-only triggers dropped, as an attacker with file access has. */
-export function openAsAttacker(file: string): Database.Database {
-  const raw = new Database(file);
-  raw.pragma('busy_timeout = 5000');
-  for (const trigger of [
-    'audit_log_no_update',
-    'audit_log_no_delete',
-    'audit_log_append_only',
-    'audit_checkpoints_no_update',
-    'audit_checkpoints_no_delete',
-    'audit_checkpoints_no_replace',
-  ]) {
-    raw.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
+/** The append-only tables' triggers (SQLite's names; PostgreSQL's are disabled by table). */
+const APPEND_ONLY_TRIGGERS = [
+  'audit_log_no_update',
+  'audit_log_no_delete',
+  'audit_log_append_only',
+  'audit_checkpoints_no_update',
+  'audit_checkpoints_no_delete',
+  'audit_checkpoints_no_replace',
+];
+
+/**
+ * A second connection to `store` with the append-only triggers dropped, as an attacker with write access to the
+ * database has (the file; on PostgreSQL, a role that owns the tables: their triggers disabled).
+ */
+export function openAsAttacker(store: TestStore): Db {
+  const raw = store.openRaw();
+  if (dialectOf(raw) === 'postgres') {
+    raw.exec(
+      'ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_checkpoints DISABLE TRIGGER USER',
+    );
+  } else {
+    for (const trigger of APPEND_ONLY_TRIGGERS) raw.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
   }
   return raw;
 }
@@ -106,7 +98,7 @@ export function errorOf(fn: () => unknown): unknown {
  * consistent) and, when `resignWith` is given, the stored checkpoints too, re-signed with that key: the strongest
  * attacker, who holds the file and the log key. Only a checkpoint exported before the rewrite can catch it.
  */
-export function rewriteHistory(raw: Database.Database, fromSeq: number, resignWith?: typeof LOG_KEY): void {
+export function rewriteHistory(raw: Db, fromSeq: number, resignWith?: typeof LOG_KEY): void {
   const rows = raw.prepare('SELECT seq, record, leaf_hash FROM audit_log ORDER BY seq').all() as {
     seq: number;
     record: Buffer;

@@ -1,12 +1,9 @@
 /**
- * The sandbox record of a run (migration 7): stored on the run row of a real SQLite file, read back, and compared
- * between sessions by image id.
+ * The sandbox record of a run (migration 7): stored on the run row of a real lab database (SQLite and PostgreSQL),
+ * read back, and compared between sessions by image id.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Db } from '../../../src/store/open-store.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../../src/store/db.js';
 import {
   changedImages,
   getRunSandbox,
@@ -14,21 +11,7 @@ import {
   type RunSandboxInfo,
 } from '../../../src/store/run-sandbox.js';
 import { insertRun } from '../../../src/store/runs.js';
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'redline-run-sandbox-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-let dbCount = 0;
-/** A fresh, migrated database file in the temp dir, and its path. */
-function freshStore(): { db: Db; file: string } {
-  const file = join(dir, `lab-${++dbCount}.db`);
-  return { db: openStore(file), file };
-}
+import { storeBackends, useStoreBackend, type StoreBackend } from '../../helpers/pg.js';
 
 function addRun(db: Db, id: string): void {
   insertRun(db, {
@@ -80,9 +63,11 @@ function image(ref: string, idByte: string): RunSandboxInfo['images'][number] {
   return { ref, id: `sha256:${idByte.repeat(32)}`, repoDigests: [] };
 }
 
-describe('setRunSandbox / getRunSandbox', () => {
+describe.each(storeBackends())('setRunSandbox / getRunSandbox on $label', (backend: StoreBackend) => {
+  useStoreBackend(backend);
+
   it('returns null for a run without a sandbox record and for a run that does not exist', () => {
-    const { db } = freshStore();
+    const { db } = backend.open();
     addRun(db, 'r1');
     expect(getRunSandbox(db, 'r1')).toBeNull();
     expect(getRunSandbox(db, 'no-such-run')).toBeNull();
@@ -90,18 +75,19 @@ describe('setRunSandbox / getRunSandbox', () => {
   });
 
   it('stores the record on the run and reads it back after the database is reopened', () => {
-    const { db, file } = freshStore();
+    const store = backend.open();
+    const { db } = store;
     addRun(db, 'r1');
     setRunSandbox(db, 'r1', INFO);
     expect(getRunSandbox(db, 'r1')).toEqual(INFO);
     db.close();
-    const reopened = openStore(file, { readonly: true });
+    const reopened = store.reopen({ readonly: true });
     expect(getRunSandbox(reopened, 'r1')).toEqual(INFO);
     reopened.close();
   });
 
   it("replaces the previous session's record and leaves other runs alone", () => {
-    const { db } = freshStore();
+    const { db } = backend.open();
     addRun(db, 'r1');
     addRun(db, 'r2');
     setRunSandbox(db, 'r1', INFO);
@@ -113,7 +99,7 @@ describe('setRunSandbox / getRunSandbox', () => {
   });
 
   it('stores nothing for a run id that does not exist', () => {
-    const { db } = freshStore();
+    const { db } = backend.open();
     addRun(db, 'r1');
     setRunSandbox(db, 'ghost', INFO);
     expect(getRunSandbox(db, 'ghost')).toBeNull();

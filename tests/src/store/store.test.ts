@@ -1,5 +1,6 @@
 /**
- * The lab database: opening, migrating, refusing what it must not touch, and the one-row-per-unit rule.
+ * The lab database: opening, migrating, refusing what it must not touch (a SQLite file), and the one-row-per-unit
+ * rule (on both backends).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import {
   type ResultRecord,
 } from '../../../src/store/results.js';
 import { getRun, insertRun, listRuns, type NewRun } from '../../../src/store/runs.js';
+import { storeBackends, useStoreBackend } from '../../helpers/pg.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -112,86 +114,90 @@ describe('openStore', () => {
   });
 });
 
-describe('runs', () => {
-  it('stores and reads back a run, and names a missing one', () => {
-    const db = openStore(join(dir, 'runs.db'));
-    insertRun(db, run);
-    const back = getRun(db, 'r1');
-    expect(back).toMatchObject({ ...run, status: 'running', sessions: 1, finishedAt: null, error: null });
-    expect(listRuns(db).map((r) => r.id)).toEqual(['r1']);
-    expect(codeOf(() => getRun(db, 'nope'))).toBe('E_NOT_FOUND');
-    db.close();
-  });
+describe.each(storeBackends())('the store on $label', (backend) => {
+  useStoreBackend(backend);
 
-  it('refuses a run whose stored parameters were altered', () => {
-    const db = openStore(join(dir, 'tampered.db'));
-    insertRun(db, run);
-    db.prepare('UPDATE runs SET params = \'{"epochs": "many"}\'').run();
-    expect(codeOf(() => getRun(db, 'r1'))).toBe('E_STORE');
-    db.close();
-  });
-});
-
-describe('createResultWriter', () => {
-  it('keeps a scored unit final, replaces an errored one, and sums attempts', () => {
-    const db = openStore(join(dir, 'results.db'));
-    insertRun(db, run);
-    const writer = createResultWriter(db);
-    writer.write([
-      result({ sampleId: 'q1', status: 'error', score: null, errorCode: 'E_TIMEOUT', attempts: 3 }),
-    ]);
-    writer.write([result({ sampleId: 'q1', status: 'scored', score: 0, attempts: 2 })]);
-    writer.write([result({ sampleId: 'q1', status: 'scored', score: 1, attempts: 1 })]);
-    writer.write([result({ sampleId: 'q2', status: 'scored', score: 1 })]);
-    writer.write([result({ sampleId: 'q2', status: 'error', score: null, errorCode: 'E_ENDPOINT' })]);
-    const [q1] = getSampleResults(db, 'r1', 'q1');
-    expect(q1).toMatchObject({ status: 'scored', score: 0, attempts: 5 });
-    const [q2] = getSampleResults(db, 'r1', 'q2');
-    expect(q2).toMatchObject({ status: 'scored', score: 1 });
-    expect(countResults(db, 'r1')).toEqual({ scored: 2, errors: 0 });
-    expect(scoredUnitKeys(db, 'r1')).toEqual(new Set([unitKey('q1', 1), unitKey('q2', 1)]));
-    db.close();
-  });
-});
-
-describe('iterateResults', () => {
-  it('streams every unit of a run, scored and errored, by sample then epoch', () => {
-    const db = openStore(join(dir, 'iterate.db'));
-    insertRun(db, run);
-    insertRun(db, { ...run, id: 'r2' });
-    createResultWriter(db).write([
-      result({
-        sampleId: 'q2',
-        epoch: 2,
-        status: 'error',
-        score: null,
-        answer: null,
-        errorCode: 'E_SANDBOX',
-        errorMessage: 'no',
-      }),
-      result({ sampleId: 'q2', epoch: 1 }),
-      result({ runId: 'r2', sampleId: 'q0' }),
-      result({ sampleId: 'q1', epoch: 1, score: 0, answer: 'B', output: 'ANSWER: B' }),
-    ]);
-    const rows = [...iterateResults(db, 'r1')];
-    expect(rows.map((r) => [r.sampleId, r.epoch, r.status, r.score, r.answer, r.errorCode])).toEqual([
-      ['q1', 1, 'scored', 0, 'B', null],
-      ['q2', 1, 'scored', 1, 'A', null],
-      ['q2', 2, 'error', null, null, 'E_SANDBOX'],
-    ]);
-    expect(rows[0]).toEqual({
-      sampleId: 'q1',
-      epoch: 1,
-      category: 'a',
-      status: 'scored',
-      score: 0,
-      answer: 'B',
-      output: 'ANSWER: B',
-      attempts: 1,
-      errorCode: null,
-      errorMessage: null,
-      latencyMs: 5,
+  describe('runs', () => {
+    it('stores and reads back a run, and names a missing one', () => {
+      const db = backend.open().db;
+      insertRun(db, run);
+      const back = getRun(db, 'r1');
+      expect(back).toMatchObject({ ...run, status: 'running', sessions: 1, finishedAt: null, error: null });
+      expect(listRuns(db).map((r) => r.id)).toEqual(['r1']);
+      expect(codeOf(() => getRun(db, 'nope'))).toBe('E_NOT_FOUND');
+      db.close();
     });
-    db.close();
+
+    it('refuses a run whose stored parameters were altered', () => {
+      const db = backend.open().db;
+      insertRun(db, run);
+      db.prepare('UPDATE runs SET params = \'{"epochs": "many"}\'').run();
+      expect(codeOf(() => getRun(db, 'r1'))).toBe('E_STORE');
+      db.close();
+    });
+  });
+
+  describe('createResultWriter', () => {
+    it('keeps a scored unit final, replaces an errored one, and sums attempts', () => {
+      const db = backend.open().db;
+      insertRun(db, run);
+      const writer = createResultWriter(db);
+      writer.write([
+        result({ sampleId: 'q1', status: 'error', score: null, errorCode: 'E_TIMEOUT', attempts: 3 }),
+      ]);
+      writer.write([result({ sampleId: 'q1', status: 'scored', score: 0, attempts: 2 })]);
+      writer.write([result({ sampleId: 'q1', status: 'scored', score: 1, attempts: 1 })]);
+      writer.write([result({ sampleId: 'q2', status: 'scored', score: 1 })]);
+      writer.write([result({ sampleId: 'q2', status: 'error', score: null, errorCode: 'E_ENDPOINT' })]);
+      const [q1] = getSampleResults(db, 'r1', 'q1');
+      expect(q1).toMatchObject({ status: 'scored', score: 0, attempts: 5 });
+      const [q2] = getSampleResults(db, 'r1', 'q2');
+      expect(q2).toMatchObject({ status: 'scored', score: 1 });
+      expect(countResults(db, 'r1')).toEqual({ scored: 2, errors: 0 });
+      expect(scoredUnitKeys(db, 'r1')).toEqual(new Set([unitKey('q1', 1), unitKey('q2', 1)]));
+      db.close();
+    });
+  });
+
+  describe('iterateResults', () => {
+    it('streams every unit of a run, scored and errored, by sample then epoch', () => {
+      const db = backend.open().db;
+      insertRun(db, run);
+      insertRun(db, { ...run, id: 'r2' });
+      createResultWriter(db).write([
+        result({
+          sampleId: 'q2',
+          epoch: 2,
+          status: 'error',
+          score: null,
+          answer: null,
+          errorCode: 'E_SANDBOX',
+          errorMessage: 'no',
+        }),
+        result({ sampleId: 'q2', epoch: 1 }),
+        result({ runId: 'r2', sampleId: 'q0' }),
+        result({ sampleId: 'q1', epoch: 1, score: 0, answer: 'B', output: 'ANSWER: B' }),
+      ]);
+      const rows = [...iterateResults(db, 'r1')];
+      expect(rows.map((r) => [r.sampleId, r.epoch, r.status, r.score, r.answer, r.errorCode])).toEqual([
+        ['q1', 1, 'scored', 0, 'B', null],
+        ['q2', 1, 'scored', 1, 'A', null],
+        ['q2', 2, 'error', null, null, 'E_SANDBOX'],
+      ]);
+      expect(rows[0]).toEqual({
+        sampleId: 'q1',
+        epoch: 1,
+        category: 'a',
+        status: 'scored',
+        score: 0,
+        answer: 'B',
+        output: 'ANSWER: B',
+        attempts: 1,
+        errorCode: null,
+        errorMessage: null,
+        latencyMs: 5,
+      });
+      db.close();
+    });
   });
 });
