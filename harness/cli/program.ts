@@ -32,7 +32,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'run',
-    term: 'run [options] <suite>',
+    term: 'run [options] [suite]',
     description:
       'Run a suite against an OpenAI-compatible model endpoint (or resume a run) and print the report.',
     load: async () => (await import('./commands/run.js')).registerRunCommand,

@@ -129,17 +129,21 @@ describe('createUnitPool', () => {
     try {
       pool.start(config());
       pool.setLimit(3);
-      let done = 0;
       const outcomes = Promise.all(
-        Array.from({ length: 9 }, (_, i) =>
-          pool.run({ sample: sample(i, 'B hold', 'B'), epoch: 1 }).finally(() => done++),
-        ),
+        Array.from({ length: 9 }, (_, i) => pool.run({ sample: sample(i, 'B hold', 'B'), epoch: 1 })),
       );
-      // Each round answers what is held: at most 3 at a time, and the sessions' queues refill it.
+      // Each round answers what the sessions hold once it has stopped growing for a moment (threads start at their
+      // own pace): at most 3 at a time, and the sessions' queues refill it.
       const seen: number[] = [];
-      while (done < 9) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      let answered = 0;
+      while (answered < 9) {
+        let last = -1;
+        while (held.length === 0 || held.length !== last) {
+          last = held.length;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         seen.push(held.length);
+        answered += held.length;
         for (const reply of held.splice(0)) reply();
       }
       expect(Math.max(...seen)).toBe(3);
