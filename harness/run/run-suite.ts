@@ -445,9 +445,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   options.force?.addEventListener('abort', onForce, { once: true });
 
   const selection = (): AsyncIterable<Sample> => selectSamples(suite, selectionOf(params));
-  // A shared run's runner claims what it can start soon: up to twice the limit in flight and queued (agentic
-  // units never go ahead), so that other hosts find the rest.
-  const sharedRoom = (): number => 2 * limiter.limit - inFlight - pending.length - ready.length;
+  // A shared run's runner claims only what it can start soon, so that other hosts find the rest: up to twice the
+  // limit in flight and queued (the sessions hold knowledge units ahead), or the limit when the suite has agentic
+  // units (minutes each, never held ahead).
+  const claimDepth = suite.agenticCount > 0 ? 1 : 2;
+  const sharedRoom = (): number => claimDepth * limiter.limit - inFlight - pending.length - ready.length;
   function wantsMore(): boolean {
     return run.shared ? sharedRoom() >= Math.max(1, limiter.limit / 2) : pending.length < readAhead / 2;
   }

@@ -302,8 +302,8 @@ function toBuffers(row: Record<string, unknown> | unknown[]): void {
 
 /**
  * `?` → `$1, $2 ...` (positional), or `@name` → `$n` (named: the names in order of first use). Quoted strings,
- * quoted identifiers and comments are left alone. `names` is null for positional statements; `count` is the number
- * of parameters (`$1` to `$count`).
+ * quoted identifiers and comments (line and block) are left alone. `names` is null for positional statements;
+ * `count` is the number of parameters (`$1` to `$count`).
  */
 export function translateParameters(sql: string): { sql: string; names: string[] | null; count: number } {
   let out = '';
@@ -318,6 +318,11 @@ export function translateParameters(sql: string): { sql: string; names: string[]
     } else if (c === '-' && sql[i + 1] === '-') {
       const end = sql.indexOf('\n', i);
       const stop = end === -1 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      const stop = end === -1 ? sql.length : end + 2;
       out += sql.slice(i, stop);
       i = stop - 1;
     } else if (c === '?') {

@@ -23,6 +23,7 @@ export function runPgConnectionThread(): void {
   const signal = new Int32Array(flag);
   const INT8_OID = 20;
   const NUMERIC_OID = 1700;
+  const MAX_NAMED = 256;
   // 64-bit integers (COUNT, BIGINT columns) and NUMERIC (SUM) as JavaScript numbers, as SQLite returns them: every
   // such value Redline stores is far below 2^53.
   const types = {
@@ -74,7 +75,8 @@ export function runPgConnectionThread(): void {
         return { ok: true, rows: [], rowCount: 0 };
       }
       let name = names.get(request.sql);
-      if (name === undefined && request.prepare) {
+      // Statements built per call (IN lists of varying length) would grow the server's cache without bound.
+      if (name === undefined && request.prepare && names.size < MAX_NAMED) {
         name = `redline_${names.size + 1}`;
         names.set(request.sql, name);
       }

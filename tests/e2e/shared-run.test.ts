@@ -224,3 +224,40 @@ describe.each(backends)('a shared run on $name', (backend) => {
     120_000,
   );
 });
+
+describe('run --join, --create-only: usage', () => {
+  it('refuses to join a run that is not shared, and says how to resume it instead', async () => {
+    const location = join(dir, 'plain.db');
+    const sim = await simulator(0);
+    try {
+      const one = await runCliCapture(runArgv(suitePath, sim.url, location, '--limit', '3'));
+      expect(one.code, one.stderr).toBe(0);
+      const { runId } = JSON.parse(one.stdout) as RunReport;
+      const joined = await runCliCapture(['run', '--join', runId, '--db', location]);
+      expect(joined.code).toBe(3);
+      expect(joined.stderr).toMatch(/E_STATE/);
+      expect(joined.stderr).toContain(`--resume ${runId}`);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses --join with --resume, --create-only with --join, and a run without SUITE', async () => {
+    const location = join(dir, 'usage.db');
+    const both = await runCliCapture(['run', '--join', 'x', '--resume', 'x', '--db', location]);
+    const createJoin = await runCliCapture([
+      'run',
+      suitePath,
+      '--create-only',
+      '--join',
+      'x',
+      '--db',
+      location,
+    ]);
+    const noSuite = await runCliCapture(['run', '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm']);
+    for (const result of [both, createJoin, noSuite]) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/E_USAGE/);
+    }
+  });
+});
