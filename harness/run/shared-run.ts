@@ -133,7 +133,9 @@ export function joinSharedRun(options: SharedRunOptions): SharedRunSession {
           takeTransactionLock(db, ADVISORY_LOCKS.runEnd);
           const units = countRunUnits(db, runId);
           const current = getRun(db, runId).status;
-          if (units.done === units.total) {
+          // A runner that stopped on a fatal error (the endpoint refused the credentials) never records the run
+          // completed, even when its errors were the last units: as on one host, the run failed.
+          if (units.done === units.total && outcome.fatal === null) {
             if (current === 'completed') return { status: 'completed' as const, recorded: false };
             endSession(db, runId, { status: 'completed', at, elapsedMs: outcome.elapsedMs });
             const { values } = computeRunStats(db, runId, at);

@@ -6,7 +6,7 @@
  * Redline's own bookkeeping lives in `redline_meta` (key/value): `schema_version`, and `column_cipher` (the check
  * value of the key item columns are encrypted with, when the lab database is encrypted).
  */
-import { redactUrl } from '../../src/endpoint/redact-url.js';
+import { isSecretParam } from '../../src/endpoint/redact-url.js';
 import { RedlineError } from '../../src/errors.js';
 import { createColumnCipher } from '../../src/store/column-cipher.js';
 import { ADVISORY_LOCKS, takeTransactionLock } from '../../src/store/db.js';
@@ -27,6 +27,27 @@ export function isPostgresUrl(location: string): boolean {
 }
 
 /**
+ * A lab database location safe to print: a PostgreSQL URL without its password (in the userinfo or a query
+ * parameter); a file path as it is.
+ *
+ * @example redactDbLocation('postgres://lab:pw@db/redline') // 'postgres://lab@db/redline'
+ */
+export function redactDbLocation(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  let parsed: URL;
+  try {
+    parsed = new URL(location);
+  } catch {
+    return '[invalid URL]';
+  }
+  parsed.password = '';
+  for (const name of new Set(parsed.searchParams.keys())) {
+    if (isSecretParam(name)) parsed.searchParams.set(name, 'redacted');
+  }
+  return parsed.href;
+}
+
+/**
  * Opens the PostgreSQL database at `url`, creating Redline's tables on first use.
  *
  * @example
@@ -34,7 +55,7 @@ export function isPostgresUrl(location: string): boolean {
  */
 export function openPgStore(url: string, options: OpenPgStoreOptions = {}): PgDb {
   const isReadonly = options.readonly === true;
-  const db = new PgDb(url, redactUrl(url), isReadonly);
+  const db = new PgDb(url, redactDbLocation(url), isReadonly);
   try {
     const version = migrate(db, isReadonly);
     if (version > SCHEMA_VERSION) {

@@ -7,12 +7,11 @@
  * Other Redline connections must be closed first (as the SQLite conversion needs the file to itself): one opened
  * without the key would go on writing items in plaintext, one with the old key under the old key.
  */
-import { redactUrl } from '../../src/endpoint/redact-url.js';
 import { RedlineError } from '../../src/errors.js';
 import { createColumnCipher, unitRowKey } from '../../src/store/column-cipher.js';
 import type { ColumnCipher, Db } from '../../src/store/db.js';
 import type { StoreKey } from '../../src/store/store-cipher.js';
-import { getMeta, openPgStore, setMeta } from './open-pg-store.js';
+import { getMeta, openPgStore, redactDbLocation, setMeta } from './open-pg-store.js';
 import { PgDb } from './pg-db.js';
 
 /** How a PostgreSQL lab database encrypts, for `db status`. */
@@ -69,7 +68,7 @@ const POLL_MS = 100;
  * readPgStoreState('postgres://redline@db.lab/redline'); // { state: 'encrypted', schema: 9 }
  */
 export function readPgStoreState(url: string): PgStoreState {
-  const db = new PgDb(url, redactUrl(url), true);
+  const db = new PgDb(url, redactDbLocation(url), true);
   try {
     const present = db.prepare("SELECT to_regclass('redline_meta') IS NOT NULL").pluck().get();
     if (present !== true) return { state: 'missing', schema: null };
@@ -94,7 +93,7 @@ export function readPgStoreState(url: string): PgStoreState {
  * convertPgColumns('postgres://redline@db.lab/redline', { to: dbKey }); // db encrypt
  */
 export function convertPgColumns(url: string, options: ConvertPgColumnsOptions): PgColumnConversion {
-  const name = redactUrl(url);
+  const name = redactDbLocation(url);
   checkState(name, readPgStoreState(url), options.from);
   const db = openPgStore(url, options.from === undefined ? {} : { key: options.from });
   try {
@@ -269,6 +268,7 @@ function busy(name: string, others: number): RedlineError {
   return new RedlineError(
     'E_STATE',
     `${name}: ${others} other Redline connection${others === 1 ? '' : 's'} to this database (a run, or another ` +
-      'command): stop them and retry, since they would go on writing items under the old key (nothing was changed)',
+      'command): stop them and retry, since they would go on writing items as before, in plaintext or under the ' +
+      'old key (nothing was changed)',
   );
 }

@@ -1,14 +1,24 @@
 /**
  * `redline db encrypt|rekey|status`: encryption at rest of the lab database (docs/security.md, "The encrypted lab
  * database"). Keys come from key files (REDLINE_DB_KEY_FILE, the keyring's db keys, --new-key-file), never from
- * the command line.
+ * the command line. A SQLite file is converted whole (src/store/convert-store.ts); a PostgreSQL database has its
+ * item columns sealed in one transaction (harness/store/pg-column-crypt.ts).
  */
 import type { Command } from 'commander';
+import { redactUrl } from '../../../src/endpoint/redact-url.js';
 import { RedlineError, isRedlineError } from '../../../src/errors.js';
 import { convertStore, type ConvertedStore } from '../../../src/store/convert-store.js';
+import type { Db } from '../../../src/store/db.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { STORE_CIPHER } from '../../../src/store/store-cipher.js';
 import { readStoreFileKind } from '../../../src/store/store-file-kind.js';
+import { isPostgresUrl } from '../../store/open-pg-store.js';
+import {
+  convertPgColumns,
+  PG_COLUMN_CIPHER,
+  readPgStoreState,
+  type PgColumnConversion,
+} from '../../store/pg-column-crypt.js';
 import { openAuditTrail } from '../audit-trail.js';
 import { commandNameOf } from '../command-name.js';
 import {
@@ -24,7 +34,7 @@ import { openLabDb } from '../open-lab-db.js';
 import { dbPath, keysDir } from '../options.js';
 import type { ExitHolder } from '../program.js';
 
-const DB_HELP = 'lab database (default ./redline.db, env REDLINE_DB)';
+const DB_HELP = 'lab database: a SQLite file or a postgres:// URL (default ./redline.db, env REDLINE_DB)';
 const KEYS_HELP = 'keyring holding the db key and its ID.age (default ./keys, env REDLINE_KEYS)';
 
 /** Registers `db encrypt`, `db rekey` and `db status`. */
@@ -50,9 +60,20 @@ export function registerDbCommands(program: Command, io: CliIo, exit: ExitHolder
             `(its ID.age stays in the keyring), or set ${DB_KEY_FILE_ENV} to an age identity file`,
         );
       }
-      const copied = convertStore(file, { to: key });
-      recordConversion(io, file, dir, key, 'db.encrypted', { to: keyData(key) });
-      io.stdout(`encrypted ${file} with ${key.label}: ${describeCopy(copied)}\n`);
+      const data = { to: keyData(key) };
+      if (isPostgresUrl(file)) {
+        const sealed = convertPgColumns(file, {
+          to: key,
+          record: (db) => appendConversion(db, io, dir, 'db.encrypted', data),
+        });
+        io.stdout(
+          `encrypted the item columns of ${redactUrl(file)} with ${key.label}: ${describeSealed(sealed)}\n`,
+        );
+      } else {
+        const copied = convertStore(file, { to: key });
+        recordConversion(io, file, dir, key, 'db.encrypted', data);
+        io.stdout(`encrypted ${file} with ${key.label}: ${describeCopy(copied)}\n`);
+      }
       exit.code = 0;
     });
 
@@ -72,9 +93,21 @@ export function registerDbCommands(program: Command, io: CliIo, exit: ExitHolder
       if (current.keyId === next.keyId) {
         throw new RedlineError('E_USAGE', `the new key is the current key (${current.label}): nothing to do`);
       }
-      const copied = convertStore(file, { from: current, to: next });
-      recordConversion(io, file, dir, next, 'db.rekeyed', { from: keyData(current), to: keyData(next) });
-      io.stdout(`re-encrypted ${file} from ${current.label} to ${next.label}: ${describeCopy(copied)}\n`);
+      const data = { from: keyData(current), to: keyData(next) };
+      if (isPostgresUrl(file)) {
+        const sealed = convertPgColumns(file, {
+          from: current,
+          to: next,
+          record: (db) => appendConversion(db, io, dir, 'db.rekeyed', data),
+        });
+        io.stdout(
+          `re-encrypted the item columns of ${redactUrl(file)} from ${current.label} to ${next.label}: ${describeSealed(sealed)}\n`,
+        );
+      } else {
+        const copied = convertStore(file, { from: current, to: next });
+        recordConversion(io, file, dir, next, 'db.rekeyed', data);
+        io.stdout(`re-encrypted ${file} from ${current.label} to ${next.label}: ${describeCopy(copied)}\n`);
+      }
       io.stderr(nextSteps(io, dir, current, next));
       exit.code = 0;
     });
@@ -93,9 +126,8 @@ export function registerDbCommands(program: Command, io: CliIo, exit: ExitHolder
       } else {
         io.stdout(
           `${status.file}: ${status.state}\n` +
-            (status.cipher === null
-              ? ''
-              : `  cipher    ${status.cipher.cipher} (SQLCipher ${status.cipher.legacy} format), ${status.cipher.pageSize}-byte pages, raw key\n`) +
+            (status.backend === undefined ? '' : `  backend   ${status.backend}\n`) +
+            describeCipher(status.cipher) +
             `  key       ${status.key === null ? 'none configured' : `${status.key.label}, key id ${status.key.keyId}`}\n` +
             (status.keyProblem === null ? '' : `  problem   ${status.keyProblem}\n`) +
             (status.schema === null ? '' : `  schema    ${status.schema}\n`),
@@ -107,10 +139,13 @@ export function registerDbCommands(program: Command, io: CliIo, exit: ExitHolder
 
 /** What `db status` reports. */
 interface DbStatus {
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   file: string;
+  /** PostgreSQL only (the SQLite output predates it). */
+  backend?: 'postgres';
   state: 'missing' | 'empty' | 'plaintext' | 'encrypted' | 'not a database';
   encrypted: boolean;
-  cipher: typeof STORE_CIPHER | null;
+  cipher: typeof STORE_CIPHER | typeof PG_COLUMN_CIPHER | null;
   key: { label: string; id: string | null; keyId: string; file: string } | null;
   /** Whether the configured key fits the file: null when there is nothing to open. */
   opens: boolean | null;
@@ -120,7 +155,9 @@ interface DbStatus {
 
 function readStatus(io: CliIo, flags: { db?: string; keys?: string }): DbStatus {
   const file = dbPath(flags.db, io);
-  const kind = readStoreFileKind(file);
+  const isPg = isPostgresUrl(file);
+  const pg = isPg ? readPgStoreState(file) : null;
+  const kind = pg?.state ?? readStoreFileKind(file);
   let key: DbKey | null = null;
   let keyProblem: string | null = null;
   try {
@@ -130,12 +167,13 @@ function readStatus(io: CliIo, flags: { db?: string; keys?: string }): DbStatus 
     keyProblem = `${error.message} [${error.code}]`;
   }
   let opens: boolean | null = null;
-  let schema: number | null = null;
+  // PostgreSQL keeps the schema version in plaintext; a SQLite file tells it only to its key.
+  let schema: number | null = pg?.schema ?? null;
   if ((kind === 'plaintext' || kind === 'encrypted') && keyProblem === null) {
     try {
       const db = openLabDb(flags, io, { readonly: true });
       try {
-        schema = db.pragma('user_version', { simple: true }) as number;
+        if (pg === null) schema = db.pragma('user_version', { simple: true }) as number;
       } finally {
         db.close();
       }
@@ -147,10 +185,11 @@ function readStatus(io: CliIo, flags: { db?: string; keys?: string }): DbStatus 
     }
   }
   return {
-    file,
+    file: isPg ? redactUrl(file) : file,
+    ...(isPg ? { backend: 'postgres' as const } : {}),
     state: kind === 'other' ? 'not a database' : kind,
     encrypted: kind === 'encrypted',
-    cipher: kind === 'encrypted' ? STORE_CIPHER : null,
+    cipher: kind === 'encrypted' ? (isPg ? PG_COLUMN_CIPHER : STORE_CIPHER) : null,
     key: key === null ? null : { label: key.label, id: key.entryId, keyId: key.keyId, file: key.file },
     opens,
     keyProblem,
@@ -198,7 +237,7 @@ function currentKeyFor(io: CliIo, dir: string, next: DbKey): DbKey {
   );
 }
 
-/** Appends the conversion's audit event to the converted database (opened with its new key) and checkpoints. */
+/** Appends the conversion's audit event to the converted SQLite file (opened with its new key). */
 function recordConversion(
   io: CliIo,
   file: string,
@@ -209,12 +248,23 @@ function recordConversion(
 ): void {
   const db = openStore(file, { key });
   try {
-    const trail = openAuditTrail(db, io, dir);
-    trail.append(type, { command: commandNameOf(io), ...data });
-    trail.close();
+    appendConversion(db, io, dir, type, data);
   } finally {
     db.close();
   }
+}
+
+/** Appends the conversion's audit event and checkpoints (on PostgreSQL inside the conversion's transaction). */
+function appendConversion(
+  db: Db,
+  io: CliIo,
+  dir: string,
+  type: 'db.encrypted' | 'db.rekeyed',
+  data: Record<string, unknown>,
+): void {
+  const trail = openAuditTrail(db, io, dir);
+  trail.append(type, { command: commandNameOf(io), ...data });
+  trail.close();
 }
 
 function keyData(key: DbKey): { key: string | null; keyId: string } {
@@ -224,6 +274,22 @@ function keyData(key: DbKey): { key: string | null; keyId: string } {
 function describeCopy(copied: ConvertedStore): string {
   const rows = Object.values(copied.rows).reduce((sum, n) => sum + n, 0);
   return `${Object.keys(copied.rows).length} tables, ${rows} rows, schema ${copied.userVersion}; verified and renamed over the old file`;
+}
+
+function describeSealed(sealed: PgColumnConversion): string {
+  return (
+    `${sealed.values} values sealed (${sealed.results} result rows, ${sealed.transcripts} transcripts), ` +
+    `schema ${sealed.schema}; committed in one transaction`
+  );
+}
+
+/** The cipher line of the text status ('' when not encrypted). */
+function describeCipher(cipher: DbStatus['cipher']): string {
+  if (cipher === null) return '';
+  if (cipher.cipher === 'sqlcipher') {
+    return `  cipher    ${cipher.cipher} (SQLCipher ${cipher.legacy} format), ${cipher.pageSize}-byte pages, raw key\n`;
+  }
+  return `  cipher    ${cipher.cipher} ${cipher.scope} (${cipher.columns.join(', ')})\n`;
 }
 
 /** What to do so that the next commands pick the new key. */

@@ -13,6 +13,7 @@ import { parseSignedPolicy, readPolicyFile, signPolicy } from '../../../src/poli
 import { verifyPolicyUpdate } from '../../../src/policy/verify-policy.js';
 import { insertPolicy } from '../../../src/store/insert-policy.js';
 import { activePolicy, policyHistory } from '../../../src/store/policies.js';
+import { isPostgresUrl } from '../../store/open-pg-store.js';
 import { currentActor, openAuditTrail } from '../audit-trail.js';
 import type { CliIo } from '../io.js';
 import { openLabDb } from '../open-lab-db.js';
@@ -129,7 +130,8 @@ export function registerPolicyCommands(program: Command, io: CliIo, exit: ExitHo
         previous = flags.previous;
       } else {
         const file = dbPath(flags.db, io);
-        if (!existsSync(file)) {
+        // A PostgreSQL URL is no file: opening it says whether it holds a lab database.
+        if (!isPostgresUrl(file) && !existsSync(file)) {
           throw new RedlineError(
             'E_USAGE',
             `no lab database at ${file} to read the active policy from: pass --previous SHA256 (the "sha256" of ` +

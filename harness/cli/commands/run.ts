@@ -9,7 +9,7 @@ import { checkReducerEpochs, parseReducer } from '../../../src/aggregate/reducer
 import type { RunParams } from '../../../src/schema/run.js';
 import { getRun, type RunRecord } from '../../../src/store/runs.js';
 import { dialectOf } from '../../../src/store/db.js';
-import { redactUrl } from '../../../src/endpoint/redact-url.js';
+import { redactDbLocation } from '../../store/open-pg-store.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { runSuite } from '../../run/run-suite.js';
 import { createUnitPool, maxDefaultWorkers, type UnitPool } from '../../pool/create-unit-pool.js';
@@ -344,11 +344,11 @@ async function runWithPool(
       return EXIT.interrupted;
     }
     if (summary.status !== 'completed') {
-      const dbFlag = flags.db === undefined ? '' : ` --db ${redactUrl(flags.db)}`;
+      const dbFlag = flags.db === undefined ? '' : ` --db ${redactDbLocation(flags.db)}`;
       const identityFlag = flags.identity === undefined ? '' : ` --identity ${flags.identity}`;
       if (summary.error !== null) io.stderr(`redline: run ${summary.status}: ${summary.error.message}\n`);
       io.stderr(
-        `redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} ${getRun(db, summary.runId).shared ? '--join' : '--resume'} ${summary.runId}${dbFlag}${identityFlag}\n`,
+        `redline: run ${summary.runId} is ${summary.status}; resume it with:\n  redline run ${suitePath} --resume ${summary.runId}${dbFlag}${identityFlag}\n`,
       );
       return summary.status === 'interrupted' ? EXIT.interrupted : EXIT.runFailed;
     }

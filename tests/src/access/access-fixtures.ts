@@ -53,6 +53,7 @@ export function makeRun(id: string, finishedAt: string | null, over: Partial<Run
     pid: null,
     error: null,
     engagementId: null,
+    shared: false,
     ...over,
   };
 }
