@@ -15,6 +15,7 @@ import { benchWholeProcess } from './whole-process-bench.js';
 import { benchView } from './view-bench.js';
 import { benchSealedSuite } from './sealed-suite-bench.js';
 import { benchEncryptedDb } from './encrypted-db-bench.js';
+import { benchSharedRun } from './shared-run-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string): void => {
@@ -49,6 +50,8 @@ log('\nSealed vs plain suite load (100,000 samples; in process and redline suite
 figures.push(...(await benchSealedSuite(log)));
 log('\nEncrypted vs plain lab database (whole-process redline run, 10,000 samples at 0 ms):');
 figures.push(...(await benchEncryptedDb(log)));
+log('\nShared runs (N runner processes on one run, built CLI) and the store, PostgreSQL vs SQLite:');
+figures.push(...(await benchSharedRun(log)));
 log('\nSummary:');
 for (const f of figures) {
   log(`  ${f.ok ? 'meets' : 'MISSES'}  ${f.name}: ${f.value.toFixed(1)} ${f.unit} (target ${f.target})`);

@@ -4,7 +4,8 @@
  *
  * - Claiming sets the unit's holder and lease expiry (database clock) on rows that are not done and not leased
  *   by a live holder; on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so runners claiming at once never wait on or
- *   take the same row; on SQLite the one write lock does the same.
+ *   take the same row; on SQLite the one write lock does the same. Both read the partial index of open units (SQLite
+ *   is told to: it would otherwise walk the run's done units by its primary key, slower as the run progresses).
  * - A result is stored only by its unit's holder, in the transaction that marks the unit done (completeUnits):
  *   a runner whose lease expired and was taken over stores nothing for that unit. So each unit is stored once.
  * - A runner renews its leases while it works; one that dies (kill -9, power) loses only its leased units, which
@@ -100,7 +101,7 @@ export function claimUnits(
               .prepare(
                 `UPDATE run_units SET holder = ?, lease_until = ${now} + ?
                  WHERE run_id = ? AND ord IN (
-                   SELECT ord FROM run_units
+                   SELECT ord FROM run_units INDEXED BY run_units_open
                    WHERE run_id = ? AND done = 0 AND (holder IS NULL OR lease_until < ${now})
                    ORDER BY ord LIMIT ?)
                  RETURNING ord, sample_id, epoch`,
