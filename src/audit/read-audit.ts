@@ -38,13 +38,16 @@ export interface StoredCheckpoint {
  * @example listAudit(db, { fromSeq: Math.max(1, latestAuditSeq(db) - 19) }) // the last 20 entries
  */
 export function listAudit(db: Db, options: ListAuditOptions = {}): AuditEntry[] {
-  const fromSeq = options.fromSeq ?? 1;
-  const limit = options.limit ?? -1; // SQLite: a negative LIMIT means no limit
+  const fromSeq = Math.trunc(options.fromSeq ?? 1);
+  // All entries: no LIMIT clause (PostgreSQL refuses SQLite's negative LIMIT for "no limit").
+  const limit = options.limit === undefined || options.limit < 0 ? [] : [Math.trunc(options.limit)];
   const rows = query(
     () =>
       db
-        .prepare('SELECT seq, record, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?')
-        .all(Math.trunc(fromSeq), Math.trunc(limit)) as {
+        .prepare(
+          `SELECT seq, record, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq${limit.length > 0 ? ' LIMIT ?' : ''}`,
+        )
+        .all(fromSeq, ...limit) as {
         seq: number;
         record: Uint8Array;
         leaf_hash: Uint8Array;

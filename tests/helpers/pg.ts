@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeEach } from 'vitest';
 import { openLabStore } from '../../harness/store/open-lab-store.js';
-import { openPgStore } from '../../harness/store/open-pg-store.js';
+import { openPgStore, redactDbLocation } from '../../harness/store/open-pg-store.js';
 import { PgDb } from '../../harness/store/pg-db.js';
-import { redactUrl } from '../../src/endpoint/redact-url.js';
 import type { Db } from '../../src/store/db.js';
 import { openStore, type OpenStoreOptions } from '../../src/store/open-store.js';
 
@@ -69,8 +68,8 @@ function newDatabaseName(): string {
   return `redline_t_${randomBytes(6).toString('hex')}`;
 }
 
-/** Runs one statement on the admin database with node-postgres (asynchronously, outside the store code). */
-async function adminQuery(sql: string): Promise<void> {
+/** Runs one statement on the admin database with node-postgres (outside the store code), e.g. CHECKPOINT. */
+export async function runAsPgAdmin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: pgAdminUrl() });
   await client.connect();
   try {
@@ -92,19 +91,23 @@ async function adminQuery(sql: string): Promise<void> {
  */
 export async function createPgDatabase(): Promise<PgTestDatabase> {
   const name = newDatabaseName();
-  await adminQuery(`CREATE DATABASE ${name}`);
-  return { url: pgUrlOf(name), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  await runAsPgAdmin(`CREATE DATABASE ${name}`);
+  return {
+    url: pgUrlOf(name),
+    name,
+    drop: () => runAsPgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
 }
 
 /** A synchronous connection to the admin database, for suites that make databases inside synchronous tests. */
 export function openPgAdmin(): PgDb {
   const url = pgAdminUrl();
-  return new PgDb(url, redactUrl(url), false);
+  return new PgDb(url, redactDbLocation(url), false);
 }
 
 /** A connection with no Redline checks: no migration, no key (PostgreSQL: a PgDb; SQLite: the driver on the file). */
 export function openRawDb(location: string): Db {
-  if (isUrl(location)) return new PgDb(location, redactUrl(location), false);
+  if (isUrl(location)) return new PgDb(location, redactDbLocation(location), false);
   const db = new Database(location);
   db.pragma('busy_timeout = 5000');
   return db;
@@ -129,8 +132,10 @@ export interface TestStore {
 /** One backend of the store matrix. */
 export interface StoreBackend {
   name: 'sqlite' | 'postgres';
-  /** The name, with the reason when its tests are skipped (for describe.each's `$label`). */
+  /** The name, with the reason when its tests are skipped. */
   label: string;
+  /** The label: what describe.each's `%s` shows. */
+  toString(): string;
   /** True when its tests are skipped (PostgreSQL without a server). */
   isSkipped: boolean;
   /** A fresh, migrated lab database, opened with `options`. */
@@ -143,7 +148,7 @@ export interface StoreBackend {
 
 /**
  * The lab database backends, SQLite and PostgreSQL, each making fresh databases; run a suite on each with
- * `describe.each(storeBackends())('... on $label', (backend) => { useStoreBackend(backend); ... })`.
+ * `describe.each(storeBackends())('... on %s', (backend) => { useStoreBackend(backend); ... })`.
  */
 export function storeBackends(): StoreBackend[] {
   return [sqliteBackend(), postgresBackend()];
@@ -151,7 +156,7 @@ export function storeBackends(): StoreBackend[] {
 
 /**
  * Registers a backend's hooks in the current describe block: its tests are skipped (with the reason in the
- * block's `$label`) when the backend is, and its databases are removed after the block.
+ * block's name, `%s`) when the backend is, and its databases are removed after the block.
  */
 export function useStoreBackend(backend: StoreBackend): void {
   beforeEach((context) => {
@@ -171,6 +176,7 @@ function sqliteBackend(): StoreBackend {
   return {
     name: 'sqlite',
     label: 'sqlite',
+    toString: () => 'sqlite',
     isSkipped: false,
     open(options = {}) {
       dir ??= mkdtempSync(join(tmpdir(), 'redline-store-test-'));
@@ -212,6 +218,7 @@ function postgresBackend(): StoreBackend {
   return {
     name: 'postgres',
     label: `postgres${pgSkipReason}`,
+    toString: () => `postgres${pgSkipReason}`,
     isSkipped: skipsPg,
     open(options = {}) {
       if (template === undefined) {

@@ -33,7 +33,7 @@ function rows(db: Db) {
   }[];
 }
 
-describe.each(storeBackends())('the audit log on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('the audit log on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
 
   describe('migration 2', () => {

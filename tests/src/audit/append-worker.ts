@@ -1,11 +1,12 @@
 /**
  * Concurrency tests' appender: opens the lab database (a SQLite file or a PostgreSQL URL) with its own connection
  * and appends `count` events as fast as it can, while others do the same. Runs as a worker thread (workerData) or
- * as a process (`node --import tsx append-worker.ts '{"location": ..., "count": ..., "actor": ...}'`).
+ * as a process started by runTogether (tests/helpers/run-together.ts) with `'{"location", "count", "actor"}'`.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { appendAudit } from '../../../src/audit/append-audit.js';
 import { openLabStore } from '../../../harness/store/open-lab-store.js';
+import { waitForGo } from '../../helpers/run-together.js';
 
 const { location, count, actor } = (isMainThread ? JSON.parse(process.argv[2] ?? '{}') : workerData) as {
   location: string;
@@ -13,6 +14,8 @@ const { location, count, actor } = (isMainThread ? JSON.parse(process.argv[2] ??
   actor: string;
 };
 const db = openLabStore(location);
+// As a process, started with others by runTogether: append only once all of them are up and connected.
+if (isMainThread) await waitForGo();
 try {
   for (let i = 0; i < count; i++) {
     appendAudit(db, { type: 'run.started', actor, at: '2026-01-01T00:00:00.000Z', data: { i } });

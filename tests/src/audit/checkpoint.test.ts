@@ -1,8 +1,8 @@
 /**
  * Checkpoints: the C2SP tlog-checkpoint text, its parser (with the line at fault), signature checks, and
- * createCheckpoint's refusal to sign over a log that does not verify.
+ * createCheckpoint's refusal to sign over a log that does not verify (on both backends).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createCheckpoint,
   DEFAULT_AUDIT_ORIGIN,
@@ -14,20 +14,17 @@ import { EMPTY_TREE_HASH, merkleRoot } from '../../../src/audit/merkle.js';
 import { listCheckpoints } from '../../../src/audit/read-audit.js';
 import { signNote } from '../../../src/audit/signed-note.js';
 import { type RedlineError } from '../../../src/errors.js';
+import type { Db } from '../../../src/store/db.js';
+import { storeBackends, useStoreBackend, type StoreBackend } from '../../helpers/pg.js';
 import {
   appendEvents,
   codeOf,
   errorOf,
   LOG_KEY,
-  makeTempDir,
-  newDb,
   openAsAttacker,
   OTHER_KEY,
   rewriteHistory,
 } from './audit-helpers.js';
-
-const temp = makeTempDir();
-afterAll(() => temp.remove());
 
 const AT = '2026-11-26T12:00:00.000Z';
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
@@ -37,7 +34,7 @@ const SPEC_EXAMPLE =
   'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n' +
   '— example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n';
 
-function leafHashesOf(db: ReturnType<typeof newDb>['db']): Uint8Array[] {
+function leafHashesOf(db: Db): Uint8Array[] {
   return (db.prepare('SELECT leaf_hash FROM audit_log ORDER BY seq').all() as { leaf_hash: Buffer }[]).map(
     (row) => row.leaf_hash,
   );
@@ -101,80 +98,94 @@ describe('verifyCheckpointSignature', () => {
   });
 });
 
-describe('createCheckpoint', () => {
-  it('signs the RFC 6962 root of the whole log in the exact tlog-checkpoint form and stores it', () => {
-    const { db } = newDb(temp.dir);
-    appendEvents(db, 5);
-    const note = createCheckpoint(db, { ...LOG_KEY, at: AT });
-    const root = merkleRoot(leafHashesOf(db));
-    expect(note.startsWith(`redline.lab/audit\n5\n${b64(root)}\n\n— redline.lab/audit `)).toBe(true);
-    expect(note).toMatch(/\n\n— redline\.lab\/audit [A-Za-z0-9+/]{91}=\n$/); // key id (4) + signature (64) bytes
-    expect(verifyCheckpointSignature(note, LOG_KEY)).toMatchObject({ origin: DEFAULT_AUDIT_ORIGIN, size: 5 });
-    expect(listCheckpoints(db)).toEqual([{ size: 5, root: Buffer.from(root), note, createdAt: AT }]);
-    db.close();
-  });
+describe.each(storeBackends())('checkpoints on %s', (backend: StoreBackend) => {
+  useStoreBackend(backend);
 
-  it('checkpoints the empty log as size 0 and the hash of nothing', () => {
-    const { db } = newDb(temp.dir);
-    const checkpoint = parseCheckpoint(
-      createCheckpoint(db, { ...LOG_KEY, origin: 'lab7.example/audit', at: AT }),
-    );
-    expect(checkpoint).toMatchObject({ origin: 'lab7.example/audit', size: 0 });
-    expect(b64(checkpoint.root)).toBe(b64(EMPTY_TREE_HASH));
-    db.close();
-  });
+  describe('createCheckpoint', () => {
+    it('signs the RFC 6962 root of the whole log in the exact tlog-checkpoint form and stores it', () => {
+      const { db } = backend.open();
+      appendEvents(db, 5);
+      const note = createCheckpoint(db, { ...LOG_KEY, at: AT });
+      const root = merkleRoot(leafHashesOf(db));
+      expect(note.startsWith(`redline.lab/audit\n5\n${b64(root)}\n\n— redline.lab/audit `)).toBe(true);
+      expect(note).toMatch(/\n\n— redline\.lab\/audit [A-Za-z0-9+/]{91}=\n$/); // key id (4) + signature (64) bytes
+      expect(verifyCheckpointSignature(note, LOG_KEY)).toMatchObject({
+        origin: DEFAULT_AUDIT_ORIGIN,
+        size: 5,
+      });
+      expect(listCheckpoints(db)).toEqual([{ size: 5, root: Buffer.from(root), note, createdAt: AT }]);
+      db.close();
+    });
 
-  it('stores one checkpoint per size and returns the same note again', () => {
-    const { db } = newDb(temp.dir);
-    appendEvents(db, 3);
-    const first = createCheckpoint(db, { ...LOG_KEY, at: AT });
-    expect(createCheckpoint(db, { ...LOG_KEY, at: '2026-11-27T00:00:00.000Z' })).toBe(first);
-    appendEvents(db, 2, 4);
-    createCheckpoint(db, { ...LOG_KEY, at: AT });
-    expect(listCheckpoints(db).map((c) => c.size)).toEqual([3, 5]);
-    db.close();
-  });
+    it('checkpoints the empty log as size 0 and the hash of nothing', () => {
+      const { db } = backend.open();
+      const checkpoint = parseCheckpoint(
+        createCheckpoint(db, { ...LOG_KEY, origin: 'lab7.example/audit', at: AT }),
+      );
+      expect(checkpoint).toMatchObject({ origin: 'lab7.example/audit', size: 0 });
+      expect(b64(checkpoint.root)).toBe(b64(EMPTY_TREE_HASH));
+      db.close();
+    });
 
-  it('refuses to sign over an entry that fails its checks (E_AUDIT)', () => {
-    const { db, file } = newDb(temp.dir);
-    appendEvents(db, 4);
-    const raw = openAsAttacker(file);
-    raw
-      .prepare(
-        "UPDATE audit_log SET record = CAST(replace(CAST(record AS TEXT), 'alice', 'mallory') AS BLOB)",
-      )
-      .run();
-    raw.close();
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, at: AT }))).toBe('E_AUDIT');
-    expect(listCheckpoints(db)).toEqual([]);
-    db.close();
-  });
+    it('stores one checkpoint per size and returns the same note again', () => {
+      const { db } = backend.open();
+      appendEvents(db, 3);
+      const first = createCheckpoint(db, { ...LOG_KEY, at: AT });
+      expect(createCheckpoint(db, { ...LOG_KEY, at: '2026-11-27T00:00:00.000Z' })).toBe(first);
+      appendEvents(db, 2, 4);
+      createCheckpoint(db, { ...LOG_KEY, at: AT });
+      expect(listCheckpoints(db).map((c) => c.size)).toEqual([3, 5]);
+      db.close();
+    });
 
-  it('refuses to sign a history inconsistent with a stored checkpoint (E_AUDIT)', () => {
-    const { db, file } = newDb(temp.dir);
-    appendEvents(db, 4);
-    createCheckpoint(db, { ...LOG_KEY, at: AT });
-    const raw = openAsAttacker(file);
-    rewriteHistory(raw, 2); // consistent chain, stored checkpoint left as it was
-    raw.close();
-    appendEvents(db, 1, 5);
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, at: AT }))).toBe('E_AUDIT');
-    db.close();
-  });
+    it('refuses to sign over an entry that fails its checks (E_AUDIT)', () => {
+      const store = backend.open();
+      const { db } = store;
+      appendEvents(db, 4);
+      const raw = openAsAttacker(store);
+      const records = raw.prepare('SELECT seq, record FROM audit_log').all() as {
+        seq: number;
+        record: Buffer;
+      }[];
+      const update = raw.prepare('UPDATE audit_log SET record = ? WHERE seq = ?');
+      for (const { seq, record } of records) {
+        update.run(Buffer.from(record.toString('utf8').replaceAll('alice', 'mallory')), seq);
+      }
+      raw.close();
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, at: AT }))).toBe('E_AUDIT');
+      expect(listCheckpoints(db)).toEqual([]);
+      db.close();
+    });
 
-  it('refuses bad keys, origins and timestamps, storing nothing', () => {
-    const { db } = newDb(temp.dir);
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, publicKey: OTHER_KEY.publicKey, at: AT }))).toBe(
-      'E_KEY',
-    );
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, secretKey: new Uint8Array(32), at: AT }))).toBe(
-      'E_KEY',
-    );
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, keyName: 'has space', at: AT }))).toBe('E_KEY');
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, origin: 'two\nlines', at: AT }))).toBe('E_USAGE');
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, origin: '', at: AT }))).toBe('E_USAGE');
-    expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, at: 'now' }))).toBe('E_INTERNAL');
-    expect(listCheckpoints(db)).toEqual([]);
-    db.close();
+    it('refuses to sign a history inconsistent with a stored checkpoint (E_AUDIT)', () => {
+      const store = backend.open();
+      const { db } = store;
+      appendEvents(db, 4);
+      createCheckpoint(db, { ...LOG_KEY, at: AT });
+      const raw = openAsAttacker(store);
+      rewriteHistory(raw, 2); // consistent chain, stored checkpoint left as it was
+      raw.close();
+      appendEvents(db, 1, 5);
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, at: AT }))).toBe('E_AUDIT');
+      db.close();
+    });
+
+    it('refuses bad keys, origins and timestamps, storing nothing', () => {
+      const { db } = backend.open();
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, publicKey: OTHER_KEY.publicKey, at: AT }))).toBe(
+        'E_KEY',
+      );
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, secretKey: new Uint8Array(32), at: AT }))).toBe(
+        'E_KEY',
+      );
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, keyName: 'has space', at: AT }))).toBe('E_KEY');
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, origin: 'two\nlines', at: AT }))).toBe(
+        'E_USAGE',
+      );
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, origin: '', at: AT }))).toBe('E_USAGE');
+      expect(codeOf(() => createCheckpoint(db, { ...LOG_KEY, at: 'now' }))).toBe('E_INTERNAL');
+      expect(listCheckpoints(db)).toEqual([]);
+      db.close();
+    });
   });
 });

@@ -51,7 +51,7 @@ function codeOf(fn: () => unknown): ErrorCode | 'none' | 'not a RedlineError' {
   return 'none';
 }
 
-describe.each(storeBackends())('policies on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('policies on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
 
   describe('activePolicy', () => {

@@ -63,7 +63,7 @@ function image(ref: string, idByte: string): RunSandboxInfo['images'][number] {
   return { ref, id: `sha256:${idByte.repeat(32)}`, repoDigests: [] };
 }
 
-describe.each(storeBackends())('setRunSandbox / getRunSandbox on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('setRunSandbox / getRunSandbox on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
 
   it('returns null for a run without a sandbox record and for a run that does not exist', () => {

@@ -133,7 +133,7 @@ const mixed: RunSpec = {
   ],
 };
 
-describe.each(storeBackends())('run stats on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('run stats on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
 
   describe('computeRunStats', () => {

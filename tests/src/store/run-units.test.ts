@@ -29,7 +29,7 @@ function expireLeases(db: Db): void {
   db.prepare('UPDATE run_units SET lease_until = 0 WHERE run_id = ? AND lease_until IS NOT NULL').run(RUN);
 }
 
-describe.each(storeBackends())('run units (shared runs) on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('run units (shared runs) on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
   let db: Db;
 

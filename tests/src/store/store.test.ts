@@ -114,7 +114,7 @@ describe('openStore', () => {
   });
 });
 
-describe.each(storeBackends())('the store on $label', (backend) => {
+describe.each(storeBackends())('the store on %s', (backend) => {
   useStoreBackend(backend);
 
   describe('runs', () => {

@@ -88,7 +88,7 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-describe.each(storeBackends())('transcripts on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('transcripts on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
 
   /** A fresh lab database holding the run `runId`. */

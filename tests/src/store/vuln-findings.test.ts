@@ -89,7 +89,7 @@ function transcript(isReproduced: boolean): ReproductionTranscript {
   };
 }
 
-describe.each(storeBackends())('vulnerability findings on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('vulnerability findings on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
 
   describe('insertFinding ids', () => {

@@ -50,7 +50,7 @@ function insertOneFinding(db: Db, fingerprint: string): string {
   });
 }
 
-describe.each(storeBackends())('participation on $label', (backend: StoreBackend) => {
+describe.each(storeBackends())('participation on %s', (backend: StoreBackend) => {
   useStoreBackend(backend);
 
   describe('scan claims', () => {
