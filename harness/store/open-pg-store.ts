@@ -6,7 +6,7 @@
  * Redline's own bookkeeping lives in `redline_meta` (key/value): `schema_version`, and `column_cipher` (the check
  * value of the key item columns are encrypted with, when the lab database is encrypted).
  */
-import { isSecretParam } from '../../src/endpoint/redact-url.js';
+import { redactUrl } from '../../src/endpoint/redact-url.js';
 import { RedlineError } from '../../src/errors.js';
 import { createColumnCipher } from '../../src/store/column-cipher.js';
 import { ADVISORY_LOCKS, takeTransactionLock } from '../../src/store/db.js';
@@ -33,18 +33,7 @@ export function isPostgresUrl(location: string): boolean {
  * @example redactDbLocation('postgres://lab:pw@db/redline') // 'postgres://lab@db/redline'
  */
 export function redactDbLocation(location: string): string {
-  if (!isPostgresUrl(location)) return location;
-  let parsed: URL;
-  try {
-    parsed = new URL(location);
-  } catch {
-    return '[invalid URL]';
-  }
-  parsed.password = '';
-  for (const name of new Set(parsed.searchParams.keys())) {
-    if (isSecretParam(name)) parsed.searchParams.set(name, 'redacted');
-  }
-  return parsed.href;
+  return isPostgresUrl(location) ? redactUrl(location, { keepUsername: true }) : location;
 }
 
 /**

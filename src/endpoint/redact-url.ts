@@ -11,18 +11,19 @@ export function isSecretParam(name: string): boolean {
 
 /**
  * `url` without userinfo, fragment, or the values of credential-like query parameters (replaced by "redacted").
- * A string that is not a URL becomes "[invalid URL]" (it might hold a secret too).
+ * A string that is not a URL becomes "[invalid URL]" (it might hold a secret too). `keepUsername` keeps the user
+ * name (a database URL's role, which is not a secret).
  *
  * @example redactUrl('https://bob:pw@llm.lab/v1?api-key=s3cret') // 'https://llm.lab/v1?api-key=redacted'
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, options: { keepUsername?: boolean } = {}): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return '[invalid URL]';
   }
-  parsed.username = '';
+  if (options.keepUsername !== true) parsed.username = '';
   parsed.password = '';
   parsed.hash = '';
   for (const name of new Set(parsed.searchParams.keys())) {

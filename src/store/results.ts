@@ -61,8 +61,25 @@ const UPSERT_RESULT = `ON CONFLICT (run_id, sample_id, epoch) DO UPDATE SET
        prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
        finished_at = excluded.finished_at
      WHERE results.status = 'error'`;
-const RESULT_COLUMNS = `run_id, sample_id, epoch, category, status, score, answer, output, attempts, error_code,
-       error_message, latency_ms, prompt_tokens, completion_tokens, finished_at`;
+// The columns a writer fills, in order, with their PostgreSQL types (for the batch statement's arrays).
+const RESULT_FIELDS = [
+  ['run_id', 'text'],
+  ['sample_id', 'text'],
+  ['epoch', 'bigint'],
+  ['category', 'text'],
+  ['status', 'text'],
+  ['score', 'double precision'],
+  ['answer', 'text'],
+  ['output', 'text'],
+  ['attempts', 'bigint'],
+  ['error_code', 'text'],
+  ['error_message', 'text'],
+  ['latency_ms', 'double precision'],
+  ['prompt_tokens', 'bigint'],
+  ['completion_tokens', 'bigint'],
+  ['finished_at', 'text'],
+] as const;
+const RESULT_COLUMNS = RESULT_FIELDS.map(([column]) => column).join(', ');
 
 /** Prepares the statements once and returns a writer. */
 export function createResultWriter(db: Db): ResultWriter {
@@ -72,63 +89,44 @@ export function createResultWriter(db: Db): ResultWriter {
     value === null || cipher === undefined
       ? value
       : cipher.seal(value, column, unitRowKey(r.runId, r.sampleId, r.epoch));
+  // A record's values in RESULT_FIELDS order.
+  const valuesOf = (r: ResultRecord): unknown[] => [
+    r.runId,
+    r.sampleId,
+    r.epoch,
+    r.category,
+    r.status,
+    r.score,
+    seal(r, 'answer', r.answer),
+    seal(r, 'output', r.output),
+    r.attempts,
+    r.errorCode,
+    r.errorMessage,
+    r.latencyMs,
+    r.promptTokens,
+    r.completionTokens,
+    r.finishedAt,
+  ];
   const upsert: DbStatement = db.prepare(
-    `INSERT INTO results (${RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${UPSERT_RESULT}`,
+    `INSERT INTO results (${RESULT_COLUMNS}) VALUES (${RESULT_FIELDS.map(() => '?').join(', ')}) ${UPSERT_RESULT}`,
   );
-  const writeOne = (r: ResultRecord): void => {
-    upsert.run(
-      r.runId,
-      r.sampleId,
-      r.epoch,
-      r.category,
-      r.status,
-      r.score,
-      seal(r, 'answer', r.answer),
-      seal(r, 'output', r.output),
-      r.attempts,
-      r.errorCode,
-      r.errorMessage,
-      r.latencyMs,
-      r.promptTokens,
-      r.completionTokens,
-      r.finishedAt,
-    );
-  };
-  // PostgreSQL: a batch is one statement over arrays (one round trip), unless it holds a unit twice, which one
-  // INSERT ... ON CONFLICT cannot update twice.
+  // PostgreSQL: a batch is one statement over one array per column (one round trip), unless it holds a unit
+  // twice, which one INSERT ... ON CONFLICT cannot update twice.
   const upsertBatch =
     dialectOf(db) === 'postgres'
       ? db.prepare(
           `INSERT INTO results (${RESULT_COLUMNS})
-           SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]),
-             CAST(? AS text[]), CAST(? AS double precision[]), CAST(? AS text[]), CAST(? AS text[]),
-             CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS double precision[]),
-             CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]))
+           SELECT * FROM unnest(${RESULT_FIELDS.map(([, type]) => `CAST(? AS ${type}[])`).join(', ')})
            ${UPSERT_RESULT}`,
         )
       : null;
   const writeAll = db.transaction((records: readonly ResultRecord[]) => {
     if (upsertBatch !== null && records.length > 1 && !hasRepeatedUnit(records)) {
-      upsertBatch.run(
-        records.map((r) => r.runId),
-        records.map((r) => r.sampleId),
-        records.map((r) => r.epoch),
-        records.map((r) => r.category),
-        records.map((r) => r.status),
-        records.map((r) => r.score),
-        records.map((r) => seal(r, 'answer', r.answer)),
-        records.map((r) => seal(r, 'output', r.output)),
-        records.map((r) => r.attempts),
-        records.map((r) => r.errorCode),
-        records.map((r) => r.errorMessage),
-        records.map((r) => r.latencyMs),
-        records.map((r) => r.promptTokens),
-        records.map((r) => r.completionTokens),
-        records.map((r) => r.finishedAt),
-      );
+      const rows = records.map(valuesOf);
+      upsertBatch.run(...RESULT_FIELDS.map((_, i) => rows.map((row) => row[i])));
       return;
     }
-    for (const r of records) writeOne(r);
+    for (const r of records) upsert.run(...valuesOf(r));
   });
   return { write: (records) => writeAll.immediate(records) };
 }
