@@ -26,6 +26,7 @@ import { writeChoiceSuite } from '../tests/helpers/write-suite.js';
 import { providePostgres, type BenchPostgres } from './bench-postgres.js';
 import type { Figure } from './e2e-throughput.js';
 import { formatTable } from './format-table.js';
+import { freshDatabase, type BenchBackend } from './fresh-database.js';
 import {
   describeLoad,
   ensureBuiltCli,
@@ -47,7 +48,7 @@ const SPEED_UP_TARGET = 3;
 
 interface Config {
   label: string;
-  backend: 'sqlite' | 'postgres';
+  backend: BenchBackend;
   runners: number;
   /** A shared run (created with --create-only, worked on by `--join` runners); else a plain `redline run`. */
   isShared: boolean;
@@ -76,25 +77,6 @@ interface Context {
   suite: string;
   url: string;
   pg: BenchPostgres;
-}
-
-/** A fresh lab database of the backend, and how to remove it. */
-async function freshDatabase(
-  ctx: Context,
-  backend: Config['backend'],
-  label: string,
-): Promise<{ location: string; remove(): Promise<void> }> {
-  if (backend === 'postgres') {
-    const database = await ctx.pg.createDatabase();
-    return { location: database.url, remove: () => database.drop() };
-  }
-  const location = join(ctx.dir, `${label}.db`);
-  return {
-    location,
-    remove: async () => {
-      for (const suffix of ['', '-wal', '-shm']) await rm(`${location}${suffix}`, { force: true });
-    },
-  };
 }
 
 function joinArgs(runId: string, location: string, runner: string): string[] {
@@ -134,7 +116,7 @@ function inspectRun(location: string, runId: string, units: number): { firstAt: 
 }
 
 async function measureOnce(ctx: Context, config: Config, units: number, label: string): Promise<Measured> {
-  const database = await freshDatabase(ctx, config.backend, label);
+  const database = await freshDatabase(ctx.pg, config.backend, ctx.dir, label);
   try {
     const limit = units === UNITS ? [] : ['--limit', String(units)];
     let runId: string | undefined;

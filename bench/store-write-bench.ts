@@ -9,7 +9,6 @@
  *     units, then the median of 3 each.
  * SQLite is the yardstick: each row prints PostgreSQL's rate as a fraction of SQLite's.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openPgStore } from '../harness/store/open-pg-store.js';
@@ -22,6 +21,7 @@ import { newRunRecord } from '../tests/helpers/add-run.js';
 import { writeChoiceSuite } from '../tests/helpers/write-suite.js';
 import type { BenchPostgres } from './bench-postgres.js';
 import { formatTable } from './format-table.js';
+import { freshDatabase, type BenchBackend } from './fresh-database.js';
 import { medianOf, redlineRunArgs, timeProcess } from './startup-bench.js';
 import { startSimulatorProcess } from './whole-process-bench.js';
 
@@ -35,7 +35,6 @@ const WARM_UP_UNITS = 2_000;
 const RUN_ID = '20261203-000000-bench0';
 const RUNNER = 'bench-runner';
 
-type Backend = 'sqlite' | 'postgres';
 type Mode = 'results' | 'shared';
 
 /** The result of unit `i`, shaped as the simulator's answers are stored. */
@@ -94,11 +93,10 @@ function workSharedRun(db: Db, records: readonly ResultRecord[]): number {
   return performance.now() - startedMs;
 }
 
-async function measureWrites(dir: string, pg: BenchPostgres, backend: Backend, mode: Mode, rep: number) {
+async function measureWrites(dir: string, pg: BenchPostgres, backend: BenchBackend, mode: Mode, rep: number) {
   const records = Array.from({ length: RECORDS }, (_, i) => resultAt(i));
-  const file = join(dir, `writes-${mode}-${rep}.db`);
-  const database = backend === 'postgres' ? await pg.createDatabase() : undefined;
-  const db = database === undefined ? openStore(file) : openPgStore(database.url);
+  const database = await freshDatabase(pg, backend, dir, `writes-${mode}-${rep}`);
+  const db = backend === 'sqlite' ? openStore(database.location) : openPgStore(database.location);
   try {
     insertRun(
       db,
@@ -111,8 +109,7 @@ async function measureWrites(dir: string, pg: BenchPostgres, backend: Backend, m
     return (RECORDS * 1000) / ms;
   } finally {
     db.close();
-    await database?.drop();
-    for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
+    await database.remove();
   }
 }
 
@@ -122,21 +119,19 @@ async function runOnce(
   pg: BenchPostgres,
   suite: string,
   url: string,
-  backend: Backend,
+  backend: BenchBackend,
   i: number,
 ) {
-  const file = join(dir, `run-${i}.db`);
-  const database = backend === 'postgres' ? await pg.createDatabase() : undefined;
+  const database = await freshDatabase(pg, backend, dir, `run-${i}`);
   try {
-    const run = await timeProcess(redlineRunArgs(suite, url, database?.url ?? file), dir);
+    const run = await timeProcess(redlineRunArgs(suite, url, database.location), dir);
     const report = JSON.parse(run.stdout) as { samples: { scored: number }; elapsedMs: number };
     if (report.samples.scored !== RUN_UNITS) {
       throw new Error(`the ${backend} run scored ${report.samples.scored} of ${RUN_UNITS}`);
     }
     return { wallPerS: (RUN_UNITS * 1000) / run.wallMs, runPerS: (RUN_UNITS * 1000) / report.elapsedMs };
   } finally {
-    await database?.drop();
-    for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
+    await database.remove();
   }
 }
 
@@ -155,7 +150,7 @@ export async function benchStoreWrites(
   dir: string,
   pg: BenchPostgres,
 ): Promise<void> {
-  const rates: Record<`${Backend}-${Mode}`, number[]> = {
+  const rates: Record<`${BenchBackend}-${Mode}`, number[]> = {
     'sqlite-results': [],
     'postgres-results': [],
     'sqlite-shared': [],
@@ -163,7 +158,7 @@ export async function benchStoreWrites(
   };
   for (let rep = 0; rep < REPETITIONS; rep++) {
     for (const mode of ['results', 'shared'] as const) {
-      const backends: Backend[] = rep % 2 === 0 ? ['sqlite', 'postgres'] : ['postgres', 'sqlite'];
+      const backends: BenchBackend[] = rep % 2 === 0 ? ['sqlite', 'postgres'] : ['postgres', 'sqlite'];
       for (const backend of backends)
         rates[`${backend}-${mode}`].push(await measureWrites(dir, pg, backend, mode, rep));
     }
@@ -171,13 +166,16 @@ export async function benchStoreWrites(
 
   const suite = await writeChoiceSuite(join(dir, 'suite-10k'), { count: RUN_UNITS });
   const sim = await startSimulatorProcess(suite, 0);
-  const runs: Record<Backend, Array<{ wallPerS: number; runPerS: number }>> = { sqlite: [], postgres: [] };
+  const runs: Record<BenchBackend, Array<{ wallPerS: number; runPerS: number }>> = {
+    sqlite: [],
+    postgres: [],
+  };
   try {
     // A short pair warms the simulator's JIT and is not counted.
     for (const backend of ['sqlite', 'postgres'] as const)
       await runOnce(dir, pg, suite, sim.url, backend, WARM_UP_UNITS);
     for (let i = 0; i < REPETITIONS; i++) {
-      const backends: Backend[] = i % 2 === 0 ? ['sqlite', 'postgres'] : ['postgres', 'sqlite'];
+      const backends: BenchBackend[] = i % 2 === 0 ? ['sqlite', 'postgres'] : ['postgres', 'sqlite'];
       for (const backend of backends)
         runs[backend].push(await runOnce(dir, pg, suite, sim.url, backend, RUN_UNITS));
     }
@@ -186,7 +184,7 @@ export async function benchStoreWrites(
   }
 
   const median = (key: keyof typeof rates): number => medianOf(rates[key]);
-  const runMedian = (backend: Backend, key: 'wallPerS' | 'runPerS'): number =>
+  const runMedian = (backend: BenchBackend, key: 'wallPerS' | 'runPerS'): number =>
     medianOf(runs[backend].map((r) => r[key]));
   log(
     `  The store, SQLite vs PostgreSQL (median of ${REPETITIONS}, a fresh database each; ` +

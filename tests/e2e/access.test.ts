@@ -3,16 +3,29 @@
  * its window against the simulator, assess, watch the derived state move, issue the sequencing attestation and
  * verify it with only the evaluator's public key; every refusal with its code and exit status.
  */
-import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, utcDateOf } from '../../src/access/day-number.js';
-import type { RunReport } from '../../src/report/build-report.js';
+import { addDays } from '../../src/access/day-number.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runArgv, runCliCapture, type CliResult } from '../helpers/cli.js';
+import {
+  clearArgv,
+  engagementWindow,
+  openEngagementRow,
+  readAccessStatus,
+  readAttestation,
+  registerArgv,
+  verifyAttestationArgv,
+  type StatusRow,
+} from '../helpers/access-cli.js';
+import { assessArgv } from '../helpers/assessment-lab.js';
+import { runCliCapture, type CliResult } from '../helpers/cli.js';
+import { expectRefused } from '../helpers/expect-refused.js';
+import { addDeveloperKey, genLabKeys } from '../helpers/lab-keys.js';
+import { withRawDb } from '../helpers/pg.js';
+import { runForDeveloper } from '../helpers/simulated-runs.js';
 
 const SUITE = 'suites/ctf-flags';
 let dir: string;
@@ -21,61 +34,20 @@ let devKeys: string;
 let strangerKeys: string;
 let db: string;
 let sim: Awaited<ReturnType<typeof startSimulator>>;
-// Runs record their engagement only when they start inside the window (UTC date): open it yesterday.
-const today = utcDateOf(new Date());
-const start = addDays(today, -1);
-const release = addDays(today, 10);
+const window = engagementWindow();
+const { today, start, release } = window;
 
 const cli = (argv: string[]): Promise<CliResult> => runCliCapture(argv);
 
-interface StatusRow {
-  id: string;
-  developer: string;
-  model: string;
-  start: string;
-  release: string;
-  partners: string[];
-  state: string;
-  daysRemaining: number;
-  overdue: string | null;
-}
-
-async function status(): Promise<StatusRow[]> {
-  const r = await cli(['access', 'status', '--model', 'sim', '--db', db, '--json']);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as StatusRow[];
+function status(): Promise<StatusRow[]> {
+  return readAccessStatus(db);
 }
 
 const register = (developer: string, from: string, to: string, model = 'sim'): Promise<CliResult> =>
-  cli([
-    'access',
-    'register',
-    '--developer',
-    developer,
-    '--model',
-    model,
-    '--start',
-    from,
-    '--release',
-    to,
-    '--partners',
-    'partner-a, partner-b',
-    '--terms',
-    'NDA-2025-17',
-    '--db',
-    db,
-    '--keys',
-    lab,
-    '--json',
-  ]);
+  cli(registerArgv(developer, model, from, to, db, lab));
 
 const clear = (out: string, identity = join(lab, 'lab-eval.key')): Promise<CliResult> =>
-  cli(['access', 'clear', '--model', 'sim', '--identity', identity, '--out', out, '--db', db, '--keys', lab]);
-
-const expectRefused = (r: CliResult, code: string, exitCode = 3): void => {
-  expect(r.stderr).toContain(`[${code}]`);
-  expect(r.code).toBe(exitCode);
-};
+  cli(clearArgv(out, identity, db, lab));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'redline-access-'));
@@ -83,17 +55,8 @@ beforeAll(async () => {
   devKeys = join(dir, 'acme-keys');
   strangerKeys = join(dir, 'stranger-keys');
   db = join(dir, 'lab.db');
-  for (const [id, role, out] of [
-    ['lab-eval', 'evaluator', lab],
-    ['lab-log', 'log', lab],
-    ['acme', 'developer', devKeys],
-    ['globex', 'developer', strangerKeys],
-  ] as const) {
-    const r = await cli(['keys', 'gen', '--id', id, '--role', role, '--out', out]);
-    expect(r.code, r.stderr).toBe(0);
-  }
-  const added = await cli(['keys', 'add', join(devKeys, 'acme.pub.json'), '--keys', lab, '--db', db]);
-  expect(added.code, added.stderr).toBe(0);
+  await genLabKeys(lab, { acme: devKeys, globex: strangerKeys });
+  await addDeveloperKey('acme', devKeys, lab, db);
   sim = await startSimulator({ suite: await openSuite(SUITE), port: 0, skill: 0.8, seed: 9 });
 });
 
@@ -112,20 +75,7 @@ describe('access register, status, clear and verify-attestation', () => {
     const engagement = JSON.parse(r.stdout) as { id: string; partners: string[]; terms: string };
     engagementId = engagement.id;
     expect(engagement).toMatchObject({ partners: ['partner-a', 'partner-b'], terms: 'NDA-2025-17' });
-    expect(await status()).toEqual([
-      {
-        id: engagementId,
-        developer: 'acme',
-        model: 'sim',
-        start,
-        release,
-        partners: ['partner-a', 'partner-b'],
-        terms: 'NDA-2025-17',
-        state: 'open',
-        daysRemaining: 10,
-        overdue: null,
-      },
-    ]);
+    expect(await status()).toEqual([openEngagementRow(engagementId, window)]);
   });
 
   it('refuses each wrong registration with its code (exit 3; a bad date exits 2)', async () => {
@@ -156,14 +106,15 @@ describe('access register, status, clear and verify-attestation', () => {
   });
 
   it('moves to evaluated after a completed run of the model by the developer', async () => {
-    const run = await cli([...runArgv(SUITE, sim.url, db, '--developer', 'acme'), '--keys', lab]);
-    expect(run.code, run.stderr).toBe(0);
-    runId = (JSON.parse(run.stdout) as RunReport).runId;
-    const conn = new Database(db, { readonly: true });
-    const row0 = conn.prepare('SELECT engagement_id FROM runs WHERE id = ?').get(runId) as {
-      engagement_id: string | null;
-    };
-    conn.close();
+    runId = await runForDeveloper(SUITE, sim.url, db, lab, 'acme');
+    const row0 = withRawDb(
+      db,
+      (conn) =>
+        conn.prepare('SELECT engagement_id FROM runs WHERE id = ?').get(runId) as {
+          engagement_id: string | null;
+        },
+      { readonly: true },
+    );
     expect(row0.engagement_id).toBe(engagementId);
     const [row] = await status();
     expect(row?.state).toBe('evaluated');
@@ -172,20 +123,7 @@ describe('access register, status, clear and verify-attestation', () => {
   });
 
   it('moves to assessed once the assessment is issued, then cleared with a verifiable attestation', async () => {
-    const assessed = await cli([
-      'assess',
-      runId,
-      '--to',
-      'acme',
-      '--identity',
-      join(lab, 'lab-eval.key'),
-      '--keys',
-      lab,
-      '--db',
-      db,
-      '--out',
-      join(dir, 'acme.assessment.json'),
-    ]);
+    const assessed = await cli(assessArgv(runId, 'acme', lab, db, join(dir, 'acme.assessment.json')));
     expect(assessed.code, assessed.stderr).toBe(0);
     expect((await status())[0]).toMatchObject({ state: 'assessed', overdue: null });
 
@@ -196,22 +134,7 @@ describe('access register, status, clear and verify-attestation', () => {
     expect(cleared.code, cleared.stderr).toBe(0);
     expect((await status())[0]).toMatchObject({ state: 'cleared', overdue: null });
 
-    const verified = await cli([
-      'verify-attestation',
-      file,
-      '--trust',
-      join(lab, 'lab-eval.pub.json'),
-      '--json',
-    ]);
-    expect(verified.code, verified.stderr).toBe(0);
-    const { predicate } = JSON.parse(verified.stdout) as {
-      predicate: {
-        engagement: { id: string; model: string; partners: string[] };
-        completedAt: string;
-        runs: Array<{ runId: string }>;
-        assessments: Array<{ assessmentId: string }>;
-      };
-    };
+    const predicate = await readAttestation(file, join(lab, 'lab-eval.pub.json'));
     expect(predicate.engagement).toMatchObject({
       id: engagementId,
       model: 'sim',
@@ -220,7 +143,7 @@ describe('access register, status, clear and verify-attestation', () => {
     expect(predicate.runs.map((r) => r.runId)).toEqual([runId]);
     expect(predicate.completedAt).toBe(today);
     expect(predicate.assessments).toHaveLength(1);
-    const text = await cli(['verify-attestation', file, '--trust', join(lab, 'lab-eval.pub.json')]);
+    const text = await cli(verifyAttestationArgv(file, join(lab, 'lab-eval.pub.json')));
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Signature: verified');
 
@@ -242,7 +165,7 @@ describe('access register, status, clear and verify-attestation', () => {
 
   it('verify-attestation fails with exit 6 for an untrusted key or an altered file', async () => {
     const file = join(dir, 'sim.sequencing.json');
-    const untrusted = await cli(['verify-attestation', file, '--trust', join(devKeys, 'acme.pub.json')]);
+    const untrusted = await cli(verifyAttestationArgv(file, join(devKeys, 'acme.pub.json')));
     expectRefused(untrusted, 'E_UNTRUSTED_SIGNER', 6);
     const envelope = JSON.parse(await readFile(file, 'utf8')) as { payload: string };
     const payload = Buffer.from(envelope.payload, 'base64')
@@ -253,10 +176,6 @@ describe('access register, status, clear and verify-attestation', () => {
       altered,
       JSON.stringify({ ...envelope, payload: Buffer.from(payload).toString('base64') }),
     );
-    expectRefused(
-      await cli(['verify-attestation', altered, '--trust', join(lab, 'lab-eval.pub.json')]),
-      'E_TAMPERED',
-      6,
-    );
+    expectRefused(await cli(verifyAttestationArgv(altered, join(lab, 'lab-eval.pub.json'))), 'E_TAMPERED', 6);
   });
 });

@@ -12,10 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/build-report.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
+import {
+  AGENTIC_SUITE,
+  expectSolvedTranscript,
+  hasBwrap,
+  runSolvedAgentic,
+  showTranscripts,
+} from '../helpers/agentic-run.js';
 import { runArgv, runCliCapture, spawnCli, waitForExit } from '../helpers/cli.js';
 
-const SUITE = 'suites/ctf-agentic';
-const hasBwrap = existsSync('/usr/bin/bwrap');
+const SUITE = AGENTIC_SUITE;
 let dir: string;
 
 beforeAll(async () => {
@@ -44,31 +50,10 @@ describe.skipIf(!hasBwrap)('agentic runs (bubblewrap is installed by .ci/run)', 
   it('solves every shipped challenge by executing its solution commands in the sandbox', async () => {
     const suite = await openSuite(SUITE);
     expect(suite.sampleCount).toBeGreaterThanOrEqual(8);
-    const sim = await startSimulator({ suite, port: 0, skill: 1, seed: 1 });
-    try {
-      const db = join(dir, 'solve.db');
-      const run = await runCliCapture([...runArgv(SUITE, sim.url, db), '--concurrency', '4']);
-      expect(run.code, run.stderr).toBe(0);
-      const report = JSON.parse(run.stdout) as RunReport;
-      expect(report.samples).toEqual({ total: suite.sampleCount, scored: suite.sampleCount, errors: 0 });
-      expect(report.overall.mean).toBe(1);
-
-      const shown = await runCliCapture(['transcript', report.runId, 'enc-layers', '--db', db, '--json']);
-      expect(shown.code, shown.stderr).toBe(0);
-      const stored = JSON.parse(shown.stdout) as Array<{
-        transcript: {
-          stopReason: string;
-          events: Array<{ kind: string; name?: string; exitCode?: number | null }>;
-        };
-      }>;
-      const transcript = stored[0]!.transcript;
-      expect(transcript.stopReason).toBe('submitted');
-      const tools = transcript.events.filter((e) => e.kind === 'tool');
-      expect(tools.filter((e) => e.name === 'bash').every((e) => e.exitCode === 0)).toBe(true);
-      expect(tools.at(-1)?.name).toBe('submit');
-    } finally {
-      await sim.close();
-    }
+    const db = join(dir, 'solve.db');
+    const report = await runSolvedAgentic(suite, db);
+    const stored = await showTranscripts(report.runId, 'enc-layers', db);
+    expectSolvedTranscript(stored[0]!);
   });
 
   it('scores a wrong submission 0: the flag must really be found', async () => {

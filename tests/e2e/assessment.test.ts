@@ -3,17 +3,22 @@
  * assessment, the developer opening it with only their own secret and the evaluator's public key, every refusal
  * with its code, and the audit log that records it all.
  */
-import Database from 'better-sqlite3-multiple-ciphers';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnvelopeFile, sealEnvelopeFile } from '../../src/crypto/assessment-file.js';
 import { loadAgeIdentity, loadKeyEntry } from '../../src/crypto/key-files.js';
-import type { RunReport } from '../../src/report/build-report.js';
 import { openSuite } from '../../src/suite/load-suite.js';
-import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runArgv, runCliCapture } from '../helpers/cli.js';
+import { assessArgv, expectSealedForAcme, openArgv, setUpAssessmentLab } from '../helpers/assessment-lab.js';
+import {
+  exportVerifiedCheckpoint,
+  expectAuditBrokenAt,
+  listAuditTypes,
+  rewriteAuditRecord,
+} from '../helpers/audit-log.js';
+import { runCliCapture, type CliResult } from '../helpers/cli.js';
+import { withRawDb } from '../helpers/pg.js';
 
 const SUITE = 'suites/ctf-flags';
 let dir: string;
@@ -21,100 +26,29 @@ let lab: string;
 let devKeys: string;
 let otherKeys: string;
 let db: string;
-let sim: Awaited<ReturnType<typeof startSimulator>>;
 let runId: string;
 let otherRunId: string;
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runCliCapture(argv);
-}
+const cli = (argv: string[]): Promise<CliResult> => runCliCapture(argv);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'redline-assess-'));
-  lab = join(dir, 'lab-keys');
-  devKeys = join(dir, 'acme-keys');
-  otherKeys = join(dir, 'globex-keys');
   db = join(dir, 'lab.db');
-  for (const [id, role, out] of [
-    ['lab-eval', 'evaluator', lab],
-    ['lab-log', 'log', lab],
-    ['acme', 'developer', devKeys],
-    ['globex', 'developer', otherKeys],
-  ] as const) {
-    const r = await cli(['keys', 'gen', '--id', id, '--role', role, '--out', out]);
-    expect(r.code, r.stderr).toBe(0);
-  }
-  for (const pub of [join(devKeys, 'acme.pub.json'), join(otherKeys, 'globex.pub.json')]) {
-    const r = await cli(['keys', 'add', pub, '--keys', lab, '--db', db]);
-    expect(r.code, r.stderr).toBe(0);
-  }
-  sim = await startSimulator({ suite: await openSuite(SUITE), port: 0, skill: 0.8, seed: 4 });
-  const run = await cli([
-    ...runArgv(SUITE, sim.url, db, '--developer', 'acme', '--epochs', '2'),
-    '--keys',
-    lab,
-  ]);
-  expect(run.code, run.stderr).toBe(0);
-  runId = (JSON.parse(run.stdout) as RunReport).runId;
-  const other = await cli([...runArgv(SUITE, sim.url, db, '--developer', 'globex'), '--keys', lab]);
-  otherRunId = (JSON.parse(other.stdout) as RunReport).runId;
+  ({ lab, devKeys, otherKeys, runId, otherRunId } = await setUpAssessmentLab(dir, db, SUITE));
 });
 
 afterAll(async () => {
-  await sim.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-const assess = (
-  run: string,
-  to: string,
-  out: string,
-): Promise<{ code: number; stdout: string; stderr: string }> =>
-  cli([
-    'assess',
-    run,
-    '--to',
-    to,
-    '--identity',
-    join(lab, 'lab-eval.key'),
-    '--keys',
-    lab,
-    '--db',
-    db,
-    '--detail',
-    'categories',
-    '--out',
-    out,
-  ]);
+const assess = (run: string, to: string, out: string): Promise<CliResult> =>
+  cli(assessArgv(run, to, lab, db, out, '--detail', 'categories'));
 
 describe('assess and open', () => {
   it('seals an assessment that only the developer opens, verified against the evaluator key', async () => {
     const file = join(dir, 'acme.assessment.json');
-    const sealed = await assess(runId, 'acme', file);
-    expect(sealed.code, sealed.stderr).toBe(0);
-    const opened = await cli([
-      'open',
-      file,
-      '--identity',
-      join(devKeys, 'acme.age'),
-      '--trust',
-      join(lab, 'lab-eval.pub.json'),
-      '--json',
-    ]);
-    expect(opened.code, opened.stderr).toBe(0);
-    const { predicate } = JSON.parse(opened.stdout) as {
-      predicate: Record<string, unknown> & { runs: Array<{ runId: string }> };
-    };
-    expect(predicate).toMatchObject({ developer: 'acme', model: 'sim', detail: 'categories' });
-    expect(predicate.runs.map((r) => r.runId)).toEqual([runId]);
-    const text = await cli([
-      'open',
-      file,
-      '--identity',
-      join(devKeys, 'acme.age'),
-      '--trust',
-      join(lab, 'lab-eval.pub.json'),
-    ]);
+    await expectSealedForAcme({ lab, devKeys, runId }, db, file);
+    const text = await cli(openArgv(file, join(devKeys, 'acme.age'), join(lab, 'lab-eval.pub.json')));
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Signature: verified');
   });
@@ -133,14 +67,19 @@ describe('assess and open', () => {
       for (const c of s.choices ?? []) secrets.add(c);
       for (const t of Array.isArray(s.target) ? s.target : [s.target]) secrets.add(t);
     }
-    const conn = new Database(db, { readonly: true });
-    for (const row of conn
-      .prepare('SELECT output, answer FROM results WHERE run_id = ?')
-      .all(runId) as Array<{ output: string | null; answer: string | null }>) {
+    const rows = withRawDb(
+      db,
+      (conn) =>
+        conn.prepare('SELECT output, answer FROM results WHERE run_id = ?').all(runId) as Array<{
+          output: string | null;
+          answer: string | null;
+        }>,
+      { readonly: true },
+    );
+    for (const row of rows) {
       if (row.output !== null) secrets.add(row.output);
       if (row.answer !== null) secrets.add(row.answer);
     }
-    conn.close();
     expect(secrets.size).toBeGreaterThan(30);
     const leaked = [...secrets].filter((s) => s.length >= 3 && decrypted.includes(s));
     expect(leaked).toEqual([]);
@@ -150,9 +89,9 @@ describe('assess and open', () => {
     const wrong = await assess(otherRunId, 'acme', join(dir, 'wrong.json'));
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toContain('[E_ACCESS]');
-    const conn = new Database(db);
-    conn.prepare("UPDATE runs SET status = 'interrupted' WHERE id = ?").run(otherRunId);
-    conn.close();
+    withRawDb(db, (conn) =>
+      conn.prepare("UPDATE runs SET status = 'interrupted' WHERE id = ?").run(otherRunId),
+    );
     const unfinished = await assess(otherRunId, 'globex', join(dir, 'unfinished.json'));
     expect(unfinished.code).toBe(3);
     expect(unfinished.stderr).toContain('[E_STATE]');
@@ -161,8 +100,8 @@ describe('assess and open', () => {
   it('gives each wrong opening its own error', async () => {
     const file = join(dir, 'acme2.assessment.json');
     expect((await assess(runId, 'acme', file)).code).toBe(0);
-    const open = (f: string, identity: string, trust: string): Promise<{ code: number; stderr: string }> =>
-      cli(['open', f, '--identity', identity, '--trust', trust]);
+    const open = (f: string, identity: string, trust: string): Promise<CliResult> =>
+      cli(openArgv(f, identity, trust));
     const acme = join(devKeys, 'acme.age');
     const evaluator = join(lab, 'lab-eval.pub.json');
 
@@ -205,50 +144,26 @@ describe('assess and open', () => {
 
 describe('audit log through the CLI', () => {
   it('records runs, key imports and assessments, verifies, and catches a rewrite against an exported checkpoint', async () => {
-    const log = await cli(['audit', 'log', '--db', db, '--json']);
-    const types = (JSON.parse(log.stdout) as Array<{ type: string }>).map((e) => e.type);
+    const types = await listAuditTypes(db);
     expect(types, types.join(' ')).toEqual(
       expect.arrayContaining(['key.added', 'run.started', 'run.finished', 'assessment.issued']),
     );
-    expect((await cli(['audit', 'verify', '--db', db, '--keys', lab])).code).toBe(0);
     const checkpoint = join(dir, 'checkpoint.txt');
-    expect((await cli(['audit', 'checkpoint', '--out', checkpoint, '--db', db, '--keys', lab])).code).toBe(0);
-    expect((await cli(['audit', 'verify', '--db', db, '--keys', lab, '--checkpoint', checkpoint])).code).toBe(
-      0,
-    );
+    await exportVerifiedCheckpoint(db, lab, checkpoint);
 
     // An attacker with the database file edits one record's bytes.
     const copy = join(dir, 'tampered.db');
     await copyFile(db, copy);
-    const conn = new Database(copy);
-    conn.exec('DROP TRIGGER IF EXISTS audit_log_no_update');
-    for (const { name } of conn
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
-      .all() as Array<{ name: string }>) {
-      conn.exec(`DROP TRIGGER "${name}"`);
-    }
-    const row = conn.prepare('SELECT seq, record FROM audit_log WHERE seq = 2').get() as {
-      seq: number;
-      record: Buffer;
-    };
-    const edited = Buffer.from(row.record.toString('utf8').replace('"type":"', '"type":"x'));
-    conn.prepare('UPDATE audit_log SET record = ? WHERE seq = 2').run(edited);
-    conn.close();
-    const verify = await cli([
-      'audit',
-      'verify',
-      '--db',
-      copy,
-      '--keys',
-      lab,
-      '--checkpoint',
-      checkpoint,
-      '--json',
-    ]);
-    expect(verify.code).toBe(6);
-    const report = JSON.parse(verify.stdout) as { ok: boolean; firstBad: { seq: number } };
-    expect(report.ok).toBe(false);
-    expect(report.firstBad.seq).toBe(2);
+    withRawDb(copy, (conn) => {
+      conn.exec('DROP TRIGGER IF EXISTS audit_log_no_update');
+      for (const { name } of conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
+        .all() as Array<{ name: string }>) {
+        conn.exec(`DROP TRIGGER "${name}"`);
+      }
+      rewriteAuditRecord(conn, 2);
+    });
+    await expectAuditBrokenAt(copy, lab, checkpoint, 2);
   });
 });
 

@@ -4,32 +4,83 @@
  * policy, keys' use (assessments sealed for a developer), access engagements, the vulnerability clearinghouse, and
  * the audit log with its verification against an exported checkpoint. Each family has its own database.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { addDays, utcDateOf } from '../../src/access/day-number.js';
+import { addDays } from '../../src/access/day-number.js';
 import type { RunComparison } from '../../src/compare/compare-runs.js';
 import type { RunReport } from '../../src/report/build-report.js';
-import type { Db } from '../../src/store/db.js';
 import { openSuite } from '../../src/suite/load-suite.js';
-import { fingerprintFinding } from '../../src/vuln/fingerprint.js';
-import { parseOsv } from '../../src/vuln/parse-osv.js';
-import { runArgv, runCliCapture, sealArgv, type CliResult } from '../helpers/cli.js';
+import {
+  clearArgv,
+  engagementWindow,
+  openEngagementRow,
+  readAccessStatus,
+  readAttestation,
+  registerArgv,
+  type StatusRow,
+} from '../helpers/access-cli.js';
+import {
+  AGENTIC_SUITE,
+  expectSolvedTranscript,
+  hasBwrap,
+  runSolvedAgentic,
+  showTranscripts,
+} from '../helpers/agentic-run.js';
+import { assessArgv, expectSealedForAcme, openArgv, setUpAssessmentLab } from '../helpers/assessment-lab.js';
+import {
+  exportVerifiedCheckpoint,
+  expectAuditBrokenAt,
+  listAuditTypes,
+  readAuditRecords,
+  rewriteAuditRecord,
+  suiteOpenedData,
+} from '../helpers/audit-log.js';
+import { runArgv, runCliCapture, sealArgv, validateSealedArgv, type CliResult } from '../helpers/cli.js';
+import { expectRefused } from '../helpers/expect-refused.js';
+import {
+  GENERATED_RUN_OPTIONS,
+  listedGeneratedRun,
+  startGeneratedSimulator,
+  writeGeneratedSuite,
+} from '../helpers/generated-run.js';
+import { addDeveloperKey, genKeys, genLabKeys } from '../helpers/lab-keys.js';
 import {
   createPgDatabase,
-  openRawDb,
   pgSkipReason,
   pgUrlOf,
   runAsPgAdmin,
   skipsPg,
+  withRawDb,
   type PgTestDatabase,
 } from '../helpers/pg.js';
+import { genPolicyKeys, signPolicyArgv, writePolicy } from '../helpers/policy-cli.js';
+import { runAsModels, runForDeveloper } from '../helpers/simulated-runs.js';
+import {
+  CLASHING_SCAN,
+  expectTunnelkitFingerprint,
+  expectTunnelkitQueue,
+  FIRST_SCAN,
+  notifyTunnelkit,
+  openGridCoAdvisory,
+  reportTunnelkitTwice,
+  TUNNELKIT_PATCH,
+  validateTunnelkit,
+} from '../helpers/tunnelkit-finding.js';
+import {
+  CLEARINGHOUSE_PARTIES,
+  clearinghouseCli,
+  EMBARGO,
+  genPartyKeys,
+  operatorArgv,
+  reportArgv,
+  vulnFixture,
+} from '../helpers/vuln-cli.js';
 import { writeChoiceSuite } from '../helpers/write-suite.js';
 
-const hasBwrap = existsSync('/usr/bin/bwrap');
 let dir: string;
 const databases: PgTestDatabase[] = [];
 
@@ -39,30 +90,6 @@ async function freshDb(): Promise<PgTestDatabase> {
   databases.push(database);
   return database;
 }
-
-/** Runs `fn` on a connection with no Redline checks (an operator's psql, an attacker's write access). */
-function withRawDb<T>(url: string, fn: (db: Db) => T): T {
-  const db = openRawDb(url);
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
-
-/** The audit log's event types, read with SQL from the server's rows. */
-function auditRecords(url: string): Array<{ type: string; data: Record<string, unknown> }> {
-  return withRawDb(url, (db) =>
-    (db.prepare('SELECT record FROM audit_log ORDER BY seq').pluck().all() as Buffer[]).map(
-      (record) => JSON.parse(record.toString('utf8')) as { type: string; data: Record<string, unknown> },
-    ),
-  );
-}
-
-const expectRefused = (r: CliResult, code: string, exitCode = 3): void => {
-  expect(r.stderr).toContain(`[${code}]`);
-  expect(r.code).toBe(exitCode);
-};
 
 describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
   const keysBefore = process.env['REDLINE_KEYS'];
@@ -82,20 +109,13 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
 
   describe('run, runs, report, view', () => {
     it('runs a suite against the simulator with the report a SQLite run gets, and reads it back', async () => {
-      const suitePath = await writeChoiceSuite(join(dir, 'suite'), { count: 90, multiEvery: 7 });
+      const suitePath = await writeGeneratedSuite(join(dir, 'suite'));
       const { url } = await freshDb();
-      // The simulator answers by its seed and how often each prompt was asked: one per run, the same each time.
+      // A fresh simulator for each run: it answers by its seed and how often each prompt was asked.
       const runOn = async (db: string): Promise<RunReport> => {
-        const sim = await startSimulator({
-          suite: await openSuite(suitePath),
-          port: 0,
-          skill: 0.7,
-          seed: 11,
-        });
+        const sim = await startGeneratedSimulator(suitePath);
         try {
-          const r = await runCliCapture(
-            runArgv(suitePath, sim.url, db, '--epochs', '3', '--developer', 'acme', '--concurrency', '16'),
-          );
+          const r = await runCliCapture(runArgv(suitePath, sim.url, db, ...GENERATED_RUN_OPTIONS));
           expect(r.code, r.stderr).toBe(0);
           return JSON.parse(r.stdout) as RunReport;
         } finally {
@@ -137,16 +157,7 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
 
       const runs = await runCliCapture(['runs', '--db', url, '--json']);
       expect(runs.code, runs.stderr).toBe(0);
-      expect(JSON.parse(runs.stdout)).toEqual([
-        expect.objectContaining({
-          runId: report.runId,
-          status: 'completed',
-          suite: 'generated',
-          model: 'sim',
-          developer: 'acme',
-          samples: { total: 270, scored: 270, errors: 0 },
-        }),
-      ]);
+      expect(JSON.parse(runs.stdout)).toEqual([expect.objectContaining(listedGeneratedRun(report.runId))]);
 
       const out = join(dir, 'view');
       const view = await runCliCapture(['view', report.runId, '--out', out, '--db', url]);
@@ -205,39 +216,16 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
 
   describe.skipIf(!hasBwrap)('transcript (an agentic run in bubblewrap sandboxes)', () => {
     it('stores the transcripts of a run and shows them', async () => {
-      const SUITE = 'suites/ctf-agentic';
-      const suite = await openSuite(SUITE);
-      const sim = await startSimulator({ suite, port: 0, skill: 1, seed: 1 });
-      try {
-        const { url } = await freshDb();
-        const run = await runCliCapture([...runArgv(SUITE, sim.url, url), '--concurrency', '4']);
-        expect(run.code, run.stderr).toBe(0);
-        const report = JSON.parse(run.stdout) as RunReport;
-        expect(report.samples).toEqual({ total: suite.sampleCount, scored: suite.sampleCount, errors: 0 });
-        expect(report.overall.mean).toBe(1);
-
-        const shown = await runCliCapture(['transcript', report.runId, 'enc-layers', '--db', url, '--json']);
-        expect(shown.code, shown.stderr).toBe(0);
-        const stored = JSON.parse(shown.stdout) as Array<{
-          epoch: number;
-          transcript: {
-            stopReason: string;
-            events: Array<{ kind: string; name?: string; exitCode?: number }>;
-          };
-        }>;
-        expect(stored.map((s) => s.epoch)).toEqual([1]);
-        const tools = stored[0]!.transcript.events.filter((e) => e.kind === 'tool');
-        expect(stored[0]!.transcript.stopReason).toBe('submitted');
-        expect(tools.filter((e) => e.name === 'bash').every((e) => e.exitCode === 0)).toBe(true);
-        expect(tools.at(-1)?.name).toBe('submit');
-        const text = await runCliCapture(['transcript', report.runId, 'enc-layers', '--db', url]);
-        expect(text.code, text.stderr).toBe(0);
-        expect(text.stdout).toContain('enc-layers, epoch 1: submitted');
-        const missing = await runCliCapture(['transcript', report.runId, 'no-such-sample', '--db', url]);
-        expectRefused(missing, 'E_NOT_FOUND', 2);
-      } finally {
-        await sim.close();
-      }
+      const { url } = await freshDb();
+      const report = await runSolvedAgentic(await openSuite(AGENTIC_SUITE), url);
+      const stored = await showTranscripts(report.runId, 'enc-layers', url);
+      expect(stored.map((s) => s.epoch)).toEqual([1]);
+      expectSolvedTranscript(stored[0]!);
+      const text = await runCliCapture(['transcript', report.runId, 'enc-layers', '--db', url]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain('enc-layers, epoch 1: submitted');
+      const missing = await runCliCapture(['transcript', report.runId, 'no-such-sample', '--db', url]);
+      expectRefused(missing, 'E_NOT_FOUND', 2);
     });
   });
 
@@ -246,33 +234,18 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       const SUITE = 'suites/cyber-knowledge';
       const { url } = await freshDb();
       const keys = join(dir, 'seal-keys');
-      expect(
-        (await runCliCapture(['keys', 'gen', '--id', 'lab', '--role', 'evaluator', '--out', keys])).code,
-      ).toBe(0);
+      await genKeys([['lab', 'evaluator', keys]]);
       const sealed = join(dir, 'knowledge.age');
       const sealing = await runCliCapture(sealArgv(SUITE, ['lab'], sealed, keys));
       expect(sealing.code, sealing.stderr).toBe(0);
-      const validated = await runCliCapture([
-        'suite',
-        'validate',
-        sealed,
-        '--identity',
-        join(keys, 'lab.age'),
-        '--db',
-        url,
-        '--keys',
-        keys,
-      ]);
+      const validated = await runCliCapture(
+        validateSealedArgv(sealed, join(keys, 'lab.age'), url, '--keys', keys),
+      );
       expect(validated.code, validated.stderr).toBe(0);
       const plain = await openSuite(SUITE);
-      const opened = auditRecords(url).filter((e) => e.type === 'suite.opened');
+      const opened = readAuditRecords(url).filter((e) => e.type === 'suite.opened');
       expect(opened.map((e) => e.data)).toEqual([
-        expect.objectContaining({
-          key: 'lab',
-          command: 'suite validate',
-          file: sealed,
-          suite: { id: plain.header.id, version: plain.header.version, sha256: plain.sha256 },
-        }),
+        expect.objectContaining(suiteOpenedData('lab', 'suite validate', sealed, plain)),
       ]);
     });
   });
@@ -281,13 +254,7 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
     let url: string;
     let keys: string;
     const runIds: string[] = [];
-    const base = { metric: 'mean', basis: 'lower', confidence: 0.95, rule: 'overall', maxErrorRate: 0.05 };
 
-    const writePolicy = async (name: string, fields: Record<string, unknown>): Promise<string> => {
-      const file = join(dir, name);
-      await writeFile(file, JSON.stringify({ id: 'covered-frontier-cyber', ...base, ...fields }));
-      return file;
-    };
     const show = async (): Promise<{ id: string; version: number; sha256: string; isBuiltIn: boolean }> => {
       const r = await runCliCapture(['policy', 'show', '--db', url, '--json']);
       expect(r.code, r.stderr).toBe(0);
@@ -297,33 +264,19 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
     beforeAll(async () => {
       url = (await freshDb()).url;
       keys = join(dir, 'policy-keys');
-      for (const [id, role] of [
-        ['alice', 'owner'],
-        ['bob', 'owner'],
-        ['lab-eval', 'evaluator'],
-      ] as const) {
-        expect((await runCliCapture(['keys', 'gen', '--id', id, '--role', role, '--out', keys])).code).toBe(
-          0,
-        );
-      }
+      await genPolicyKeys(keys);
       const suite = await writeChoiceSuite(join(dir, 'policy-suite'), { count: 80 });
-      for (const [model, skill] of [
-        ['weak', 0.25],
-        ['strong', 0.92],
-      ] as const) {
-        const sim = await startSimulator({ suite: await openSuite(suite), port: 0, skill, seed: 9 });
-        const run = await runCliCapture(
-          runArgv(suite, sim.url, url, '--developer', 'acme').map((a) => (a === 'sim' ? model : a)),
-        );
-        await sim.close();
-        expect(run.code, run.stderr).toBe(0);
-        runIds.push((JSON.parse(run.stdout) as RunReport).runId);
-      }
+      runIds.push(
+        ...(await runAsModels(suite, url, [
+          ['weak', 0.25],
+          ['strong', 0.92],
+        ])),
+      );
     });
 
     it('what-ifs a proposal, then applies a version signed by two owners, and refuses a replay', async () => {
       expect(await show()).toMatchObject({ id: 'redline-default', isBuiltIn: true });
-      const proposed = await writePolicy('p1.json', { version: 1, cutoff: 0.3 });
+      const proposed = await writePolicy(dir, 'p1.json', { version: 1, cutoff: 0.3 });
       const whatif = await runCliCapture(['policy', 'whatif', proposed, '--db', url, '--json']);
       expect(whatif.code, whatif.stderr).toBe(0);
       const result = JSON.parse(whatif.stdout) as {
@@ -336,35 +289,17 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       expect(byModel.strong).toMatchObject({ active: 'covered', proposed: 'covered' });
       expect(byModel.weak?.active).toBe('not-covered');
 
-      const v1 = await writePolicy('v1.json', { version: 1, cutoff: 0.55, threshold: 2 });
+      const v1 = await writePolicy(dir, 'v1.json', { version: 1, cutoff: 0.55, threshold: 2 });
       const oneSig = join(dir, 'v1.alice.json');
       // No --previous: the active policy is read from the lab database named by --db.
-      const signed = await runCliCapture([
-        'policy',
-        'sign',
-        v1,
-        '--identity',
-        join(keys, 'alice.key'),
-        '--out',
-        oneSig,
-        '--db',
-        url,
-      ]);
+      const signed = await runCliCapture(signPolicyArgv(v1, join(keys, 'alice.key'), oneSig, '--db', url));
       expect(signed.code, signed.stderr).toBe(0);
       expectRefused(
         await runCliCapture(['policy', 'apply', oneSig, '--db', url, '--keys', keys]),
         'E_THRESHOLD',
       );
       const twoSigs = join(dir, 'v1.both.json');
-      const cosigned = await runCliCapture([
-        'policy',
-        'sign',
-        oneSig,
-        '--identity',
-        join(keys, 'bob.key'),
-        '--out',
-        twoSigs,
-      ]);
+      const cosigned = await runCliCapture(signPolicyArgv(oneSig, join(keys, 'bob.key'), twoSigs));
       expect(cosigned.code, cosigned.stderr).toBe(0);
       const applied = await runCliCapture(['policy', 'apply', twoSigs, '--db', url, '--keys', keys]);
       expect(applied.code, applied.stderr).toBe(0);
@@ -392,7 +327,7 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
         sha256: active.sha256,
       });
       expect(
-        auditRecords(url)
+        readAuditRecords(url)
           .filter((e) => e.type === 'policy.applied')
           .map((e) => e.data['sha256']),
       ).toEqual([active.sha256]);
@@ -410,90 +345,20 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
     let otherRunId: string;
 
     const assess = (run: string, to: string, out: string): Promise<CliResult> =>
-      runCliCapture([
-        'assess',
-        run,
-        '--to',
-        to,
-        '--identity',
-        join(lab, 'lab-eval.key'),
-        '--keys',
-        lab,
-        '--db',
-        url,
-        '--detail',
-        'categories',
-        '--out',
-        out,
-      ]);
+      runCliCapture(assessArgv(run, to, lab, url, out, '--detail', 'categories'));
 
     beforeAll(async () => {
       database = await freshDb();
       url = database.url;
-      lab = join(dir, 'lab-keys');
-      devKeys = join(dir, 'acme-keys');
-      otherKeys = join(dir, 'globex-keys');
-      for (const [id, role, out] of [
-        ['lab-eval', 'evaluator', lab],
-        ['lab-log', 'log', lab],
-        ['acme', 'developer', devKeys],
-        ['globex', 'developer', otherKeys],
-      ] as const) {
-        const r = await runCliCapture(['keys', 'gen', '--id', id, '--role', role, '--out', out]);
-        expect(r.code, r.stderr).toBe(0);
-      }
-      for (const pub of [join(devKeys, 'acme.pub.json'), join(otherKeys, 'globex.pub.json')]) {
-        const r = await runCliCapture(['keys', 'add', pub, '--keys', lab, '--db', url]);
-        expect(r.code, r.stderr).toBe(0);
-      }
-      const sim = await startSimulator({ suite: await openSuite(SUITE), port: 0, skill: 0.8, seed: 4 });
-      try {
-        const run = await runCliCapture([
-          ...runArgv(SUITE, sim.url, url, '--developer', 'acme', '--epochs', '2'),
-          '--keys',
-          lab,
-        ]);
-        expect(run.code, run.stderr).toBe(0);
-        runId = (JSON.parse(run.stdout) as RunReport).runId;
-        const other = await runCliCapture([
-          ...runArgv(SUITE, sim.url, url, '--developer', 'globex'),
-          '--keys',
-          lab,
-        ]);
-        expect(other.code, other.stderr).toBe(0);
-        otherRunId = (JSON.parse(other.stdout) as RunReport).runId;
-      } finally {
-        await sim.close();
-      }
+      ({ lab, devKeys, otherKeys, runId, otherRunId } = await setUpAssessmentLab(dir, url, SUITE));
     });
 
     it('seals an assessment that only the developer opens, and refuses the wrong developer and an unfinished run', async () => {
       const file = join(dir, 'acme.assessment.json');
-      const sealed = await assess(runId, 'acme', file);
-      expect(sealed.code, sealed.stderr).toBe(0);
-      const opened = await runCliCapture([
-        'open',
-        file,
-        '--identity',
-        join(devKeys, 'acme.age'),
-        '--trust',
-        join(lab, 'lab-eval.pub.json'),
-        '--json',
-      ]);
-      expect(opened.code, opened.stderr).toBe(0);
-      const { predicate } = JSON.parse(opened.stdout) as {
-        predicate: Record<string, unknown> & { runs: Array<{ runId: string }> };
-      };
-      expect(predicate).toMatchObject({ developer: 'acme', model: 'sim', detail: 'categories' });
-      expect(predicate.runs.map((r) => r.runId)).toEqual([runId]);
-      const notMine = await runCliCapture([
-        'open',
-        file,
-        '--identity',
-        join(otherKeys, 'globex.age'),
-        '--trust',
-        join(lab, 'lab-eval.pub.json'),
-      ]);
+      await expectSealedForAcme({ lab, devKeys, runId }, url, file);
+      const notMine = await runCliCapture(
+        openArgv(file, join(otherKeys, 'globex.age'), join(lab, 'lab-eval.pub.json')),
+      );
       expectRefused(notMine, 'E_NOT_RECIPIENT', 6);
 
       expectRefused(await assess(otherRunId, 'acme', join(dir, 'wrong.json')), 'E_ACCESS');
@@ -504,39 +369,15 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
     });
 
     it('logs runs, key imports and assessments, verifies, and catches a rewrite against an exported checkpoint', async () => {
-      const log = await runCliCapture(['audit', 'log', '--db', url, '--json']);
-      expect(log.code, log.stderr).toBe(0);
-      const types = (JSON.parse(log.stdout) as Array<{ type: string }>).map((e) => e.type);
+      const types = await listAuditTypes(url);
       expect(types, types.join(' ')).toEqual(
         expect.arrayContaining(['key.added', 'run.started', 'run.finished', 'assessment.issued']),
       );
       const text = await runCliCapture(['audit', 'log', '--db', url, '--type', 'assessment.issued']);
       expect(text.code, text.stderr).toBe(0);
       expect(text.stdout).toContain('assessment.issued');
-      expect((await runCliCapture(['audit', 'verify', '--db', url, '--keys', lab])).code).toBe(0);
       const checkpoint = join(dir, 'checkpoint.txt');
-      const exported = await runCliCapture([
-        'audit',
-        'checkpoint',
-        '--out',
-        checkpoint,
-        '--db',
-        url,
-        '--keys',
-        lab,
-      ]);
-      expect(exported.code, exported.stderr).toBe(0);
-      const verified = await runCliCapture([
-        'audit',
-        'verify',
-        '--db',
-        url,
-        '--keys',
-        lab,
-        '--checkpoint',
-        checkpoint,
-      ]);
-      expect(verified.code, verified.stderr).toBe(0);
+      await exportVerifiedCheckpoint(url, lab, checkpoint);
 
       // An attacker with write access to a copy of the database edits one record's bytes.
       const copy = `${database.name}_copy`;
@@ -548,117 +389,33 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       });
       withRawDb(pgUrlOf(copy), (db) => {
         db.exec('DROP TRIGGER audit_log_no_update ON audit_log');
-        const record = db.prepare('SELECT record FROM audit_log WHERE seq = 2').pluck().get() as Buffer;
-        const edited = Buffer.from(record.toString('utf8').replace('"type":"', '"type":"x'));
-        db.prepare('UPDATE audit_log SET record = ? WHERE seq = 2').run(edited);
+        rewriteAuditRecord(db, 2);
       });
-      const tampered = await runCliCapture([
-        'audit',
-        'verify',
-        '--db',
-        pgUrlOf(copy),
-        '--keys',
-        lab,
-        '--checkpoint',
-        checkpoint,
-        '--json',
-      ]);
-      expect(tampered.code).toBe(6);
-      const report = JSON.parse(tampered.stdout) as { ok: boolean; firstBad: { seq: number } };
-      expect(report.ok).toBe(false);
-      expect(report.firstBad.seq).toBe(2);
+      await expectAuditBrokenAt(pgUrlOf(copy), lab, checkpoint, 2);
     });
   });
 
   describe('access engagements', () => {
     const SUITE = 'suites/ctf-flags';
-    // Runs record their engagement only when they start inside the window (UTC date): open it yesterday.
-    const today = utcDateOf(new Date());
-    const start = addDays(today, -1);
-    const release = addDays(today, 10);
+    const window = engagementWindow();
+    const { today, start, release } = window;
 
     it('registers an engagement, follows it from open to cleared, and issues an attestation that verifies', async () => {
       const { url } = await freshDb();
       const lab = join(dir, 'access-lab');
       const devKeys = join(dir, 'access-acme');
-      for (const [id, role, out] of [
-        ['lab-eval', 'evaluator', lab],
-        ['lab-log', 'log', lab],
-        ['acme', 'developer', devKeys],
-      ] as const) {
-        const r = await runCliCapture(['keys', 'gen', '--id', id, '--role', role, '--out', out]);
-        expect(r.code, r.stderr).toBe(0);
-      }
-      const added = await runCliCapture([
-        'keys',
-        'add',
-        join(devKeys, 'acme.pub.json'),
-        '--keys',
-        lab,
-        '--db',
-        url,
-      ]);
-      expect(added.code, added.stderr).toBe(0);
-      const status = async (): Promise<Array<{ id: string; state: string; overdue: string | null }>> => {
-        const r = await runCliCapture(['access', 'status', '--model', 'sim', '--db', url, '--json']);
-        expect(r.code, r.stderr).toBe(0);
-        return JSON.parse(r.stdout) as Array<{ id: string; state: string; overdue: string | null }>;
-      };
+      await genLabKeys(lab, { acme: devKeys });
+      await addDeveloperKey('acme', devKeys, lab, url);
+      const status = (): Promise<StatusRow[]> => readAccessStatus(url);
       const register = (from: string, to: string, model = 'sim'): Promise<CliResult> =>
-        runCliCapture([
-          'access',
-          'register',
-          '--developer',
-          'acme',
-          '--model',
-          model,
-          '--start',
-          from,
-          '--release',
-          to,
-          '--partners',
-          'partner-a, partner-b',
-          '--terms',
-          'NDA-2025-17',
-          '--db',
-          url,
-          '--keys',
-          lab,
-          '--json',
-        ]);
+        runCliCapture(registerArgv('acme', model, from, to, url, lab));
       const clear = (out: string): Promise<CliResult> =>
-        runCliCapture([
-          'access',
-          'clear',
-          '--model',
-          'sim',
-          '--identity',
-          join(lab, 'lab-eval.key'),
-          '--out',
-          out,
-          '--db',
-          url,
-          '--keys',
-          lab,
-        ]);
+        runCliCapture(clearArgv(out, join(lab, 'lab-eval.key'), url, lab));
 
       const registered = await register(start, release);
       expect(registered.code, registered.stderr).toBe(0);
       const engagementId = (JSON.parse(registered.stdout) as { id: string }).id;
-      expect(await status()).toEqual([
-        {
-          id: engagementId,
-          developer: 'acme',
-          model: 'sim',
-          start,
-          release,
-          partners: ['partner-a', 'partner-b'],
-          terms: 'NDA-2025-17',
-          state: 'open',
-          daysRemaining: 10,
-          overdue: null,
-        },
-      ]);
+      expect(await status()).toEqual([openEngagementRow(engagementId, window)]);
       const overlap = await register(release, addDays(release, 5));
       expectRefused(overlap, 'E_WINDOW_OVERLAP');
       expect(overlap.stderr).toContain(engagementId);
@@ -671,13 +428,7 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       const sim = await startSimulator({ suite: await openSuite(SUITE), port: 0, skill: 0.8, seed: 9 });
       let runId: string;
       try {
-        const run = await runCliCapture([
-          ...runArgv(SUITE, sim.url, url, '--developer', 'acme'),
-          '--keys',
-          lab,
-        ]);
-        expect(run.code, run.stderr).toBe(0);
-        runId = (JSON.parse(run.stdout) as RunReport).runId;
+        runId = await runForDeveloper(SUITE, sim.url, url, lab, 'acme');
       } finally {
         await sim.close();
       }
@@ -686,20 +437,9 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       ).toBe(engagementId);
       expect((await status())[0]?.state).toBe('evaluated');
 
-      const assessed = await runCliCapture([
-        'assess',
-        runId,
-        '--to',
-        'acme',
-        '--identity',
-        join(lab, 'lab-eval.key'),
-        '--keys',
-        lab,
-        '--db',
-        url,
-        '--out',
-        join(dir, 'access-acme.assessment.json'),
-      ]);
+      const assessed = await runCliCapture(
+        assessArgv(runId, 'acme', lab, url, join(dir, 'access-acme.assessment.json')),
+      );
       expect(assessed.code, assessed.stderr).toBe(0);
       expect((await status())[0]).toMatchObject({ state: 'assessed', overdue: null });
 
@@ -707,22 +447,12 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       const cleared = await clear(file);
       expect(cleared.code, cleared.stderr).toBe(0);
       expect((await status())[0]).toMatchObject({ state: 'cleared', overdue: null });
-      const verified = await runCliCapture([
-        'verify-attestation',
-        file,
-        '--trust',
-        join(lab, 'lab-eval.pub.json'),
-        '--json',
-      ]);
-      expect(verified.code, verified.stderr).toBe(0);
-      const { predicate } = JSON.parse(verified.stdout) as {
-        predicate: { engagement: { id: string }; completedAt: string; runs: Array<{ runId: string }> };
-      };
+      const predicate = await readAttestation(file, join(lab, 'lab-eval.pub.json'));
       expect(predicate.engagement.id).toBe(engagementId);
       expect(predicate.runs.map((r) => r.runId)).toEqual([runId]);
       expect(predicate.completedAt).toBe(today);
       expect(
-        auditRecords(url)
+        readAuditRecords(url)
           .filter((e) => e.type.startsWith('access.'))
           .map((e) => e.type),
       ).toEqual(['access.registered', 'access.cleared']);
@@ -730,79 +460,22 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
   });
 
   describe('the vulnerability clearinghouse', () => {
-    const FIXTURES = 'tests/fixtures/vuln';
-    /** The clearinghouse's clock (injected, so the dates below never go stale). */
-    const NOW = new Date('2026-12-01T00:00:00Z');
-    const embargo = '2027-01-15T00:00:00.000Z';
     let url: string;
     let keys: string;
-
-    const cli = (argv: string[], now = NOW): Promise<CliResult> =>
-      runCliCapture([...argv, '--db', url, '--keys', keys], {}, { now: () => now });
-    const bare = (argv: string[], now = NOW): Promise<CliResult> =>
-      runCliCapture(argv, {}, { now: () => now });
-    const json = async <T>(argv: string[]): Promise<T> => {
-      const r = await cli([...argv, '--json']);
-      expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as T;
-    };
+    const clearinghouse = clearinghouseCli(() => ({ db: url, keys }));
+    const { cli, json, claim } = clearinghouse;
 
     beforeAll(async () => {
       url = (await freshDb()).url;
       keys = join(dir, 'vuln-keys');
-      for (const [id, role, sector] of [
-        ['clearinghouse', 'operator', 'government'],
-        ['grid-co', 'participant', 'energy'],
-        ['frontier-ai', 'participant', 'ai-provider'],
-        ['shop', 'participant', 'retail'],
-        ['lab-log', 'log', undefined],
-      ] as const) {
-        const r = await bare([
-          'keys',
-          'gen',
-          '--id',
-          id,
-          '--role',
-          role,
-          '--out',
-          keys,
-          '--organisation',
-          `${id} org`,
-          ...(sector === undefined ? [] : ['--sector', sector]),
-        ]);
-        expect(r.code, r.stderr).toBe(0);
-      }
+      await genPartyKeys(keys, CLEARINGHOUSE_PARTIES);
     });
 
     it('deconflicts scans, merges reports, validates, seals advisories, exports after the embargo, and logs it all', async () => {
-      const claim = (participant: string, target: string, from: string, to: string): Promise<CliResult> =>
-        cli([
-          'vuln',
-          'scan',
-          'claim',
-          '--participant',
-          participant,
-          '--target',
-          target,
-          '--from',
-          from,
-          '--to',
-          to,
-        ]);
-      const first = await claim(
-        'frontier-ai',
-        'pkg:npm/tunnelkit@>=1.0.0 <2.0.0',
-        '2030-01-01T00:00:00Z',
-        '2030-01-08T00:00:00Z',
-      );
+      const first = await claim(...FIRST_SCAN);
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toContain('claimed SC-1');
-      const clash = await claim(
-        'grid-co',
-        'pkg:npm/tunnelkit@^1.5.0',
-        '2030-01-07T00:00:00Z',
-        '2030-01-09T00:00:00Z',
-      );
+      const clash = await claim(...CLASHING_SCAN);
       expectRefused(clash, 'E_SCAN_CONFLICT');
       expect(clash.stderr).toContain('SC-1 held by frontier-ai');
       const held = await json<Array<{ id: string }>>(['vuln', 'scan', 'list']);
@@ -810,41 +483,10 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       expect((await cli(['vuln', 'scan', 'release', 'SC-1', '--participant', 'frontier-ai'])).code).toBe(0);
 
       // The same vulnerability as OSV and as SARIF: one finding, both reporters.
-      const reported = await json<Array<{ id: string; outcome: string }>>([
-        'vuln',
-        'report',
-        join(FIXTURES, 'tunnelkit.osv.json'),
-        '--participant',
-        'frontier-ai',
-        '--reproducer',
-        join(FIXTURES, 'repro-ok', 'reproducer.json'),
-      ]);
-      expect(reported).toMatchObject([{ id: 'RLV-2026-1', outcome: 'new' }]);
-      const merged = await json<Array<{ id: string; outcome: string; reporters: string[] }>>([
-        'vuln',
-        'report',
-        join(FIXTURES, 'tunnelkit.sarif.json'),
-        '--participant',
-        'grid-co',
-      ]);
-      expect(merged).toMatchObject([
-        { id: 'RLV-2026-1', outcome: 'merged', reporters: ['frontier-ai', 'grid-co'] },
-      ]);
-      const other = await json<Array<{ id: string }>>([
-        'vuln',
-        'report',
-        join(FIXTURES, 'sqli.sarif.json'),
-        '--participant',
-        'shop',
-      ]);
+      await reportTunnelkitTwice(clearinghouse);
+      const other = await json<Array<{ id: string }>>(reportArgv(vulnFixture('sqli.sarif.json'), 'shop'));
       expect(other).toMatchObject([{ id: 'RLV-2026-2' }]);
-      const malformed = await cli([
-        'vuln',
-        'report',
-        join(FIXTURES, 'osv-missing-id.json'),
-        '--participant',
-        'shop',
-      ]);
+      const malformed = await cli(reportArgv(vulnFixture('osv-missing-id.json'), 'shop'));
       expectRefused(malformed, 'E_SCHEMA', 2);
       expect(
         (await json<Array<{ id: string; state: string; reporters: string[] }>>(['vuln', 'list'])).map((f) => [
@@ -857,107 +499,22 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
         ['RLV-2026-2', 'reported', ['shop']],
       ]);
 
-      for (const [participant, purl] of [
-        ['grid-co', 'pkg:npm/tunnelkit@1.6.0'],
-        ['frontier-ai', 'pkg:npm/tunnelkit@1.2.0'],
-        ['shop', 'pkg:npm/tunnelkit@1.9.0'],
-      ] as const) {
-        expect((await cli(['vuln', 'inventory', 'add', '--participant', participant, purl])).code).toBe(0);
-      }
-      const queue = await json<Array<{ id: string; decision: string; score: number; affected: string[] }>>([
-        'vuln',
-        'queue',
-      ]);
-      expect(queue.map((q) => [q.id, q.decision, q.score])).toEqual([
-        ['RLV-2026-1', 'attend', 9.8],
-        ['RLV-2026-2', 'track', 5.4],
-      ]);
-      expect(queue[0]?.affected).toEqual(['frontier-ai', 'grid-co']);
-
-      const triage = await cli([
-        'vuln',
-        'triage',
-        'RLV-2026-1',
-        '--operator',
-        'clearinghouse',
-        '--known-exploited',
-        '--public-wellbeing',
-        'material',
-      ]);
-      expect(triage.code, triage.stderr).toBe(0);
-      const validated = await cli([
-        'vuln',
-        'validate',
-        'RLV-2026-1',
-        '--operator',
-        'clearinghouse',
-        '--json',
-      ]);
-      expect(validated.code, validated.stderr).toBe(0);
-      const attempt = JSON.parse(validated.stdout) as {
-        isReproduced: boolean;
-        transcript: { stdout: string };
-      };
-      expect(attempt.isReproduced).toBe(true);
-      expect(attempt.transcript.stdout).toContain('TRAVERSAL-CONFIRMED');
-      const rejected = await cli([
-        'vuln',
-        'reject',
-        'RLV-2026-2',
-        '--operator',
-        'clearinghouse',
-        '--reason',
-        'not reproducible',
-      ]);
+      await expectTunnelkitQueue(clearinghouse);
+      await validateTunnelkit(clearinghouse);
+      const rejected = await cli(operatorArgv('reject', 'RLV-2026-2', '--reason', 'not reproducible'));
       expect(rejected.code, rejected.stderr).toBe(0);
 
       const patch = join(dir, 'fix.patch');
-      await writeFile(patch, 'upgrade tunnelkit to 1.8.3\n');
+      await writeFile(patch, TUNNELKIT_PATCH);
       expect((await cli(['vuln', 'patch', 'RLV-2026-1', patch, '--operator', 'clearinghouse'])).code).toBe(0);
       const advisories = join(dir, 'advisories');
-      const notified = await cli([
-        'vuln',
-        'notify',
-        'RLV-2026-1',
-        '--operator',
-        'clearinghouse',
-        '--identity',
-        join(keys, 'clearinghouse.key'),
-        '--out-dir',
-        advisories,
-        '--embargo-until',
-        '2027-01-15',
-        '--json',
-      ]);
-      expect(notified.code, notified.stderr).toBe(0);
-      expect(JSON.parse(notified.stdout)).toMatchObject({ embargoUntil: embargo });
-      expect(readdirSync(advisories).sort()).toEqual([
-        'RLV-2026-1.frontier-ai.advisory.json',
-        'RLV-2026-1.grid-co.advisory.json',
-      ]);
-      const patchOut = join(dir, 'grid-fix.patch');
-      const opened = await bare(
-        [
-          'vuln',
-          'open',
-          join(advisories, 'RLV-2026-1.grid-co.advisory.json'),
-          '--identity',
-          join(keys, 'grid-co.age'),
-          '--trust',
-          join(keys, 'clearinghouse.pub.json'),
-          '--patch-out',
-          patchOut,
-          '--json',
-        ],
-        new Date('2026-12-02T00:00:00Z'),
-      );
-      expect(opened.code, opened.stderr).toBe(0);
-      expect((JSON.parse(opened.stdout) as { advisory: unknown }).advisory).toMatchObject({
+      await notifyTunnelkit(clearinghouse, keys, advisories);
+      const advisory = await openGridCoAdvisory(clearinghouse, keys, advisories, join(dir, 'grid-fix.patch'));
+      expect(advisory).toMatchObject({
         findingId: 'RLV-2026-1',
         participant: 'grid-co',
         affectedVersions: ['pkg:npm/tunnelkit@1.6.0'],
       });
-      expect(await readFile(patchOut, 'utf8')).toBe('upgrade tunnelkit to 1.8.3\n');
 
       const notNotified = await cli(['vuln', 'ack', 'RLV-2026-1', '--participant', 'shop']);
       expect(notNotified.code).toBe(3);
@@ -969,19 +526,17 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       expect(await json<unknown[]>(['vuln', 'queue'])).toEqual([]);
 
       const early = await cli(
-        ['vuln', 'export', 'RLV-2026-1', '--osv', '--operator', 'clearinghouse'],
+        operatorArgv('export', 'RLV-2026-1', '--osv'),
         new Date('2027-01-14T23:59:59Z'),
       );
       expect(early.code).toBe(3);
-      expect(early.stderr).toContain(`embargoed until ${embargo}`);
+      expect(early.stderr).toContain(`embargoed until ${EMBARGO}`);
       const exported = await cli(
-        ['vuln', 'export', 'RLV-2026-1', '--osv', '--operator', 'clearinghouse', '--credit'],
-        new Date(embargo),
+        operatorArgv('export', 'RLV-2026-1', '--osv', '--credit'),
+        new Date(EMBARGO),
       );
       expect(exported.code, exported.stderr).toBe(0);
-      const [record] = parseOsv(exported.stdout, 'export.json');
-      const original = parseOsv(await readFile(join(FIXTURES, 'tunnelkit.osv.json'), 'utf8'), 'fixture')[0]!;
-      expect(fingerprintFinding(record!)).toBe(fingerprintFinding(original));
+      await expectTunnelkitFingerprint(exported.stdout);
 
       const shown = await json<{ state: string; validations: Array<{ isReproduced: boolean }> }>([
         'vuln',
@@ -991,7 +546,7 @@ describe.skipIf(skipsPg)(`the commands on PostgreSQL${pgSkipReason}`, () => {
       expect(shown.state).toBe('validated');
       expect(shown.validations.map((v) => v.isReproduced)).toEqual([true]);
 
-      const events = auditRecords(url).filter((e) => e.type.startsWith('vuln.'));
+      const events = readAuditRecords(url).filter((e) => e.type.startsWith('vuln.'));
       expect([...new Set(events.map((e) => e.type))].sort()).toEqual(
         [
           'vuln.scan.claimed',

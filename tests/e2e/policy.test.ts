@@ -4,14 +4,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/build-report.js';
-import { openSuite } from '../../src/suite/load-suite.js';
-import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runArgv, runCliCapture } from '../helpers/cli.js';
+import { assessArgv, openArgv } from '../helpers/assessment-lab.js';
+import { runCliCapture } from '../helpers/cli.js';
+import { genPolicyKeys, signPolicyArgv, writePolicy } from '../helpers/policy-cli.js';
+import { runAsModels } from '../helpers/simulated-runs.js';
 import { writeChoiceSuite } from '../helpers/write-suite.js';
 
 let dir: string;
@@ -21,46 +22,26 @@ let suite: string;
 const runIds: string[] = [];
 
 const cli = runCliCapture;
-const base = { metric: 'mean', basis: 'lower', confidence: 0.95, rule: 'overall', maxErrorRate: 0.05 };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'redline-policy-'));
   keys = join(dir, 'keys');
   db = join(dir, 'lab.db');
-  for (const [id, role] of [
-    ['alice', 'owner'],
-    ['bob', 'owner'],
-    ['lab-eval', 'evaluator'],
-    ['acme', 'developer'],
-  ] as const) {
-    expect((await cli(['keys', 'gen', '--id', id, '--role', role, '--out', keys])).code).toBe(0);
-  }
+  await genPolicyKeys(keys, [['acme', 'developer']]);
   suite = await writeChoiceSuite(join(dir, 'suite'), { count: 80 });
   // Three models of different skill: clearly below, around and clearly above a 0.6 cutoff.
-  for (const [model, skill] of [
-    ['weak', 0.25],
-    ['middling', 0.6],
-    ['strong', 0.92],
-  ] as const) {
-    const sim = await startSimulator({ suite: await openSuite(suite), port: 0, skill, seed: 9 });
-    const run = await cli(
-      runArgv(suite, sim.url, db, '--developer', 'acme').map((a) => (a === 'sim' ? model : a)),
-    );
-    await sim.close();
-    expect(run.code, run.stderr).toBe(0);
-    runIds.push((JSON.parse(run.stdout) as RunReport).runId);
-  }
+  runIds.push(
+    ...(await runAsModels(suite, db, [
+      ['weak', 0.25],
+      ['middling', 0.6],
+      ['strong', 0.92],
+    ])),
+  );
 });
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function writePolicy(name: string, fields: Record<string, unknown>): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(file, JSON.stringify({ id: 'covered-frontier-cyber', ...base, ...fields }));
-  return file;
-}
 
 describe('redline policy', () => {
   it('shows the built-in default with its sha256 until a policy is applied', async () => {
@@ -72,7 +53,7 @@ describe('redline policy', () => {
   });
 
   it('diffs, what-ifs and sweeps a proposal without applying anything', async () => {
-    const proposed = await writePolicy('p1.json', { version: 1, cutoff: 0.3 });
+    const proposed = await writePolicy(dir, 'p1.json', { version: 1, cutoff: 0.3 });
     const diff = await cli(['policy', 'diff', proposed, '--db', db, '--json']);
     const paths = (JSON.parse(diff.stdout) as Array<{ path: string }>).map((c) => c.path);
     expect(paths).toEqual(expect.arrayContaining(['/id', '/cutoff']));
@@ -127,18 +108,18 @@ describe('redline policy', () => {
   });
 
   it('applies a version signed by an owner, and refuses what breaks the rules, leaving the active policy unchanged', async () => {
-    const v1 = await writePolicy('v1.json', { version: 1, cutoff: 0.55, owners: undefined, threshold: 2 });
+    const v1 = await writePolicy(dir, 'v1.json', {
+      version: 1,
+      cutoff: 0.55,
+      owners: undefined,
+      threshold: 2,
+    });
     const oneSig = join(dir, 'v1.alice.json');
-    expect(
-      (await cli(['policy', 'sign', v1, '--identity', join(keys, 'alice.key'), '--out', oneSig, '--db', db]))
-        .code,
-    ).toBe(0);
+    expect((await cli(signPolicyArgv(v1, join(keys, 'alice.key'), oneSig, '--db', db))).code).toBe(0);
     const tooFew = await cli(['policy', 'apply', oneSig, '--db', db, '--keys', keys]);
     expect([tooFew.code, tooFew.stderr.includes('[E_THRESHOLD]')]).toEqual([3, true]);
     const twoSigs = join(dir, 'v1.both.json');
-    expect(
-      (await cli(['policy', 'sign', oneSig, '--identity', join(keys, 'bob.key'), '--out', twoSigs])).code,
-    ).toBe(0);
+    expect((await cli(signPolicyArgv(oneSig, join(keys, 'bob.key'), twoSigs))).code).toBe(0);
     const applied = await cli(['policy', 'apply', twoSigs, '--db', db, '--keys', keys]);
     expect(applied.code, applied.stderr).toBe(0);
     const show = async (): Promise<{ id: string; version: number; sha256: string; cutoff: number }> =>
@@ -154,34 +135,14 @@ describe('redline policy', () => {
     const again = await cli(['policy', 'apply', twoSigs, '--db', db, '--keys', keys]);
     expect([again.code, again.stderr.includes('[E_POLICY_VERSION]')]).toEqual([3, true]);
 
-    const fork = await writePolicy('fork.json', { version: 2, cutoff: 0.5, threshold: 1 });
+    const fork = await writePolicy(dir, 'fork.json', { version: 2, cutoff: 0.5, threshold: 1 });
     const forkSigned = join(dir, 'fork.signed.json');
-    await cli([
-      'policy',
-      'sign',
-      fork,
-      '--identity',
-      join(keys, 'alice.key'),
-      '--out',
-      forkSigned,
-      '--previous',
-      '0'.repeat(64),
-    ]);
+    await cli(signPolicyArgv(fork, join(keys, 'alice.key'), forkSigned, '--previous', '0'.repeat(64)));
     const forked = await cli(['policy', 'apply', forkSigned, '--db', db, '--keys', keys]);
     expect([forked.code, forked.stderr.includes('[E_POLICY_CHAIN]')]).toEqual([3, true]);
 
     const byEvaluator = join(dir, 'v2.eval.json');
-    await cli([
-      'policy',
-      'sign',
-      fork,
-      '--identity',
-      join(keys, 'lab-eval.key'),
-      '--out',
-      byEvaluator,
-      '--db',
-      db,
-    ]);
+    await cli(signPolicyArgv(fork, join(keys, 'lab-eval.key'), byEvaluator, '--db', db));
     const notOwner = await cli(['policy', 'apply', byEvaluator, '--db', db, '--keys', keys]);
     expect([notOwner.code, notOwner.stderr.includes('[E_UNTRUSTED_SIGNER]')]).toEqual([6, true]);
 
@@ -209,30 +170,11 @@ describe('redline policy', () => {
 
     await cli(['keys', 'add', join(keys, 'acme.pub.json'), '--keys', keys, '--db', db]);
     const out = join(dir, 'acme.json');
-    const sealed = await cli([
-      'assess',
-      runIds[2]!,
-      '--to',
-      'acme',
-      '--identity',
-      join(keys, 'lab-eval.key'),
-      '--keys',
-      keys,
-      '--db',
-      db,
-      '--out',
-      out,
-    ]);
+    const sealed = await cli(assessArgv(runIds[2]!, 'acme', keys, db, out));
     expect(sealed.code, sealed.stderr).toBe(0);
-    const opened = await cli([
-      'open',
-      out,
-      '--identity',
-      join(keys, 'acme.age'),
-      '--trust',
-      join(keys, 'lab-eval.pub.json'),
-      '--json',
-    ]);
+    const opened = await cli(
+      openArgv(out, join(keys, 'acme.age'), join(keys, 'lab-eval.pub.json'), '--json'),
+    );
     const { predicate } = JSON.parse(opened.stdout) as { predicate: { policy: unknown } };
     expect(predicate.policy).toEqual({ id: 'covered-frontier-cyber', version: 1, sha256: active.sha256 });
   });

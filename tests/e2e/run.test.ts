@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
 import { runArgv, runCliCapture } from '../helpers/cli.js';
-import { writeChoiceSuite } from '../helpers/write-suite.js';
+import {
+  GENERATED_RUN_OPTIONS,
+  listedGeneratedRun,
+  startGeneratedSimulator,
+  writeGeneratedSuite,
+} from '../helpers/generated-run.js';
 
 let dir: string;
 let suitePath: string;
@@ -19,8 +24,8 @@ let sim: Awaited<ReturnType<typeof startSimulator>>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'redline-e2e-'));
-  suitePath = await writeChoiceSuite(join(dir, 'suite'), { count: 90, multiEvery: 7 });
-  sim = await startSimulator({ suite: await openSuite(suitePath), port: 0, skill: 0.7, seed: 11 });
+  suitePath = await writeGeneratedSuite(join(dir, 'suite'));
+  sim = await startGeneratedSimulator(suitePath);
 });
 
 afterAll(async () => {
@@ -72,19 +77,7 @@ describe('redline run', () => {
   it('reports means equal to those recomputed from the stored per-sample rows', async () => {
     const db = join(dir, 'means.db');
     const result = await runCliCapture(
-      runArgv(
-        suitePath,
-        sim.url,
-        db,
-        '--epochs',
-        '3',
-        '--developer',
-        'acme',
-        '--concurrency',
-        '16',
-        '--workers',
-        '2',
-      ),
+      runArgv(suitePath, sim.url, db, ...GENERATED_RUN_OPTIONS, '--workers', '2'),
     );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
@@ -113,14 +106,7 @@ describe('redline run', () => {
     const runs = await runCliCapture(['runs', '--db', db, '--json']);
     const listed = JSON.parse(runs.stdout) as Array<Record<string, unknown>>;
     expect(listed).toHaveLength(1);
-    expect(listed[0]).toMatchObject({
-      runId: report.runId,
-      status: 'completed',
-      suite: 'generated',
-      model: 'sim',
-      developer: 'acme',
-      samples: { total: 270, scored: 270, errors: 0 },
-    });
+    expect(listed[0]).toMatchObject(listedGeneratedRun(report.runId));
     expect(typeof listed[0]!.startedAt).toBe('string');
   });
 

@@ -13,7 +13,8 @@ import { generateKeySet, writeKeySet } from '../../src/crypto/key-files.js';
 import type { RunReport } from '../../src/report/build-report.js';
 import { openSuite } from '../../src/suite/load-suite.js';
 import { startSimulator } from '../../harness/endpoints/simulator.js';
-import { runArgv, runCliCapture, sealArgv } from '../helpers/cli.js';
+import { readAuditRecords, suiteOpenedData } from '../helpers/audit-log.js';
+import { runArgv, runCliCapture, sealArgv, validateSealedArgv } from '../helpers/cli.js';
 import { fixedRandom } from '../src/crypto/keys/fixed-random.js';
 
 const SUITE = 'suites/cyber-knowledge';
@@ -60,14 +61,7 @@ afterAll(async () => {
 });
 
 function auditOf(db: string): AuditRow[] {
-  const handle = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return (
-      handle.prepare('SELECT record FROM audit_log ORDER BY seq').all() as Array<{ record: Uint8Array }>
-    ).map((row) => JSON.parse(Buffer.from(row.record).toString('utf8')) as AuditRow);
-  } finally {
-    handle.close();
-  }
+  return readAuditRecords<AuditRow>(db);
 }
 
 function countRuns(db: string): number {
@@ -97,16 +91,9 @@ describe('redline suite seal', () => {
     // A raw age1 recipient is named by its keyring entry when the keyring has it.
     expect(report.recipients.map((r) => r.key)).toEqual(['lab', 'other']);
     for (const id of ['lab', 'other']) {
-      const validated = await runCliCapture([
-        'suite',
-        'validate',
-        out,
-        '--identity',
-        join(keys, `${id}.age`),
-        '--db',
-        join(dir, 'v.db'),
-        '--json',
-      ]);
+      const validated = await runCliCapture(
+        validateSealedArgv(out, join(keys, `${id}.age`), join(dir, 'v.db'), '--json'),
+      );
       expect(validated.code, validated.stderr).toBe(0);
       expect((JSON.parse(validated.stdout) as { suite: { sha256: string } }).suite.sha256).toBe(plain.sha256);
     }
@@ -147,9 +134,9 @@ describe('redline suite seal', () => {
     const [a, b] = [JSON.parse(plain.stdout) as Imported, JSON.parse(sealedImport.stdout) as Imported];
     expect(b.suite.sha256).toBe(a.suite.sha256);
     expect(b.copiedFiles).toBe(a.copiedFiles);
-    const opened = await runCliCapture([
-      ...['suite', 'validate', out, '--identity', join(keys, 'lab.age'), '--db', join(dir, 'v.db'), '--json'],
-    ]);
+    const opened = await runCliCapture(
+      validateSealedArgv(out, join(keys, 'lab.age'), join(dir, 'v.db'), '--json'),
+    );
     expect((JSON.parse(opened.stdout) as { suite: { sha256: string } }).suite.sha256).toBe(a.suite.sha256);
     const again = await runCliCapture([
       'suite',
@@ -171,28 +158,13 @@ describe('redline suite seal', () => {
 describe('a sealed suite in validate and run', () => {
   it('records suite.opened (key, suite identity, command) when validate has a lab database', async () => {
     const db = join(dir, 'validate.db');
-    const result = await runCliCapture([
-      'suite',
-      'validate',
-      sealed,
-      '--identity',
-      join(keys, 'lab.age'),
-      '--db',
-      db,
-      '--keys',
-      keys,
-    ]);
+    const result = await runCliCapture(validateSealedArgv(sealed, join(keys, 'lab.age'), db, '--keys', keys));
     expect(result.code, result.stderr).toBe(0);
     const plain = await openSuite(SUITE);
     expect(result.stdout).toContain(plain.sha256);
     const opened = auditOf(db).filter((row) => row.type === 'suite.opened');
     expect(opened).toHaveLength(1);
-    expect(opened[0]!.data).toMatchObject({
-      key: 'lab',
-      command: 'suite validate',
-      file: sealed,
-      suite: { id: plain.header.id, version: plain.header.version, sha256: plain.sha256 },
-    });
+    expect(opened[0]!.data).toMatchObject(suiteOpenedData('lab', 'suite validate', sealed, plain));
     expect(opened[0]!.data.keyId).toMatch(/^[0-9a-f]{64}$/);
   });
 

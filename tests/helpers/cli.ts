@@ -76,3 +76,13 @@ export function sealArgv(
 ): string[] {
   return ['suite', 'seal', suite, '--to', ...to, '--out', out, '--keys', keys, ...extra];
 }
+
+/** `redline suite validate SUITE --identity IDENTITY --db DB`, then `extra`: a sealed suite opened and checked. */
+export function validateSealedArgv(
+  suite: string,
+  identity: string,
+  db: string,
+  ...extra: string[]
+): string[] {
+  return ['suite', 'validate', suite, '--identity', identity, '--db', db, ...extra];
+}

@@ -105,12 +105,26 @@ export function openPgAdmin(): PgDb {
   return new PgDb(url, redactDbLocation(url), false);
 }
 
-/** A connection with no Redline checks: no migration, no key (PostgreSQL: a PgDb; SQLite: the driver on the file). */
-export function openRawDb(location: string): Db {
-  if (isUrl(location)) return new PgDb(location, redactDbLocation(location), false);
-  const db = new Database(location);
+/**
+ * A connection with no Redline checks: no migration, no key (PostgreSQL: a PgDb; SQLite: the driver on the file).
+ * `readonly` opens an existing SQLite file read-only, so reading it leaves the file as it was.
+ */
+export function openRawDb(location: string, options: { readonly?: boolean } = {}): Db {
+  const isReadonly = options.readonly ?? false;
+  if (isUrl(location)) return new PgDb(location, redactDbLocation(location), isReadonly);
+  const db = new Database(location, isReadonly ? { readonly: true, fileMustExist: true } : {});
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/** Runs `fn` on a raw connection (see openRawDb: an operator's psql, an attacker's write access), then closes it. */
+export function withRawDb<T>(location: string, fn: (db: Db) => T, options: { readonly?: boolean } = {}): T {
+  const db = openRawDb(location, options);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }
 
 function isUrl(location: string): boolean {
