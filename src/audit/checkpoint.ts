@@ -14,7 +14,7 @@
  * a history rewritten together with the stored checkpoints.
  */
 import { RedlineError } from '../errors.js';
-import type { Db } from '../store/open-store.js';
+import { ADVISORY_LOCKS, takeTransactionLock, type Db } from '../store/db.js';
 import { isIsoTimestamp } from './append-audit.js';
 import { HASH_BYTES } from './merkle.js';
 import { listCheckpoints } from './read-audit.js';
@@ -150,6 +150,9 @@ export function createCheckpoint(db: Db, options: CreateCheckpointOptions): stri
   try {
     return db
       .transaction((): string => {
+        // PostgreSQL: one host at a time reads the log and stores its checkpoint, as appends do (on SQLite the
+        // IMMEDIATE transaction's write lock does it): two runners ending together sign the same size once.
+        takeTransactionLock(db, ADVISORY_LOCKS.audit);
         const stored = listCheckpoints(db);
         const scan = scanAuditLog(db, new Set(stored.map((c) => c.size)));
         const first = scan.problems[0];

@@ -33,7 +33,7 @@ describe.skipIf(!isBundled)('the bundled CLI (npm run build)', () => {
   it('prints its version and lists commands without loading them', async () => {
     expect((await run('node', [BIN, '--version'])).stdout.trim()).toBe(HARNESS_VERSION);
     const help = (await run('node', [BIN, '--help'])).stdout;
-    expect(help).toContain('run [options] <suite>');
+    expect(help).toContain('run [options] [suite]');
     expect(help).toContain('images [options] <suite>');
   });
 

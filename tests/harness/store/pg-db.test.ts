@@ -350,6 +350,25 @@ describe.skipIf(skipsPg)(`openPgStore${pgSkipReason}`, () => {
     }
   });
 
+  it('stores each checkpoint once when two processes append and sign checkpoints at once', async () => {
+    const { url } = await freshDatabase();
+    openPgStore(url).close();
+    const count = 40;
+    const results = await runTogether(
+      ['one', 'two'].map((actor) => ({
+        script: APPEND_SCRIPT,
+        args: [JSON.stringify({ location: url, count, actor, checkpoint: true })],
+      })),
+    );
+    for (const result of results) expect(result).toMatchObject({ code: 0, stderr: '' });
+    const db = openPgStore(url, { readonly: true });
+    expect(verifyAudit(db, { logKey: LOG_KEY })).toMatchObject({ ok: true, size: 2 * count });
+    const sizes = db.prepare('SELECT size FROM audit_checkpoints ORDER BY size').pluck().all() as number[];
+    expect(sizes.at(-1)).toBe(2 * count);
+    expect(new Set(sizes).size).toBe(sizes.length);
+    db.close();
+  });
+
   it('keeps one verified audit chain when two processes append at once', async () => {
     const { url } = await freshDatabase();
     openPgStore(url).close();
