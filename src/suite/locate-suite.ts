@@ -51,25 +51,10 @@ export async function locateSuite(path: string): Promise<SuiteLocation> {
       const candidateStats = await stat(join(absolute, candidate.name)).catch(() => undefined);
       if (candidateStats?.isFile() === true) found.push(candidate);
     }
-    const [only, ...others] = found;
-    if (only === undefined) {
-      throw new RedlineError('E_INPUT', `no suite.json or suite.yaml in ${path}: ${WHAT_TO_GIVE}`);
-    }
-    if (others.length > 0) {
-      const names = found.map((f) => f.name).join(' and ');
-      throw new RedlineError(
-        'E_INPUT',
-        `${path} holds ${names}: keep exactly one suite file in a suite directory`,
-      );
-    }
-    return {
-      path,
-      file: join(absolute, only.name),
-      dir: absolute,
-      displayFile: join(displayBase, only.name),
-      displayDir: displayBase,
-      format: only.format,
-    };
+    return directoryLocation(path, found, {
+      none: `no suite.json or suite.yaml in ${path}: ${WHAT_TO_GIVE}`,
+      many: (names) => `${path} holds ${names}: keep exactly one suite file in a suite directory`,
+    });
   }
 
   if (!stats.isFile())
@@ -100,16 +85,29 @@ export async function locateSuite(path: string): Promise<SuiteLocation> {
  * file, so that a stray read "beside the suite" fails instead of reading something else.
  */
 export function locateSuiteInTree(path: string, tree: SuiteTree): SuiteLocation {
+  const found = DIRECTORY_FILES.filter((candidate) => tree.files.has(candidate.name));
+  return {
+    ...directoryLocation(path, found, {
+      none: `no suite.json or suite.yaml in the sealed suite ${path}`,
+      many: (names) => `the sealed suite ${path} holds ${names}: seal exactly one suite file`,
+    }),
+    tree,
+  };
+}
+
+/** The location of a suite directory (or sealed suite) `path` whose suite files are `found`: exactly one. */
+function directoryLocation(
+  path: string,
+  found: readonly { name: string; format: SuiteFormat }[],
+  messages: { none: string; many: (names: string) => string },
+): SuiteLocation {
+  const [only, ...others] = found;
+  if (only === undefined) throw new RedlineError('E_INPUT', messages.none);
+  if (others.length > 0) {
+    throw new RedlineError('E_INPUT', messages.many(found.map((f) => f.name).join(' and ')));
+  }
   const absolute = resolve(path);
   const displayBase = isAbsolute(path) ? absolute : normalize(path);
-  const found = DIRECTORY_FILES.filter((candidate) => tree.files.has(candidate.name));
-  const [only, ...others] = found;
-  if (only === undefined)
-    throw new RedlineError('E_INPUT', `no suite.json or suite.yaml in the sealed suite ${path}`);
-  if (others.length > 0) {
-    const names = found.map((f) => f.name).join(' and ');
-    throw new RedlineError('E_INPUT', `the sealed suite ${path} holds ${names}: seal exactly one suite file`);
-  }
   return {
     path,
     file: join(absolute, only.name),
@@ -117,7 +115,6 @@ export function locateSuiteInTree(path: string, tree: SuiteTree): SuiteLocation 
     displayFile: join(displayBase, only.name),
     displayDir: displayBase,
     format: only.format,
-    tree,
   };
 }
 
