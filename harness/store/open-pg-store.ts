@@ -13,7 +13,7 @@ import { ADVISORY_LOCKS, takeTransactionLock } from '../../src/store/db.js';
 import { PG_MIGRATIONS } from '../../src/store/pg-migrations.js';
 import { SCHEMA_VERSION } from '../../src/store/open-store.js';
 import type { StoreKey } from '../../src/store/store-cipher.js';
-import { PgDb } from './pg-db.js';
+import { PgDb, PgError } from './pg-db.js';
 
 /** Options of openPgStore: those of openStore. */
 export interface OpenPgStoreOptions {
@@ -46,14 +46,16 @@ export function openPgStore(url: string, options: OpenPgStoreOptions = {}): PgDb
   const isReadonly = options.readonly === true;
   const db = new PgDb(url, redactDbLocation(url), isReadonly);
   try {
-    const version = migrate(db, isReadonly);
+    let meta = readMeta(db);
+    if (schemaOf(meta) < SCHEMA_VERSION) meta = migrate(db, schemaOf(meta), isReadonly);
+    const version = schemaOf(meta);
     if (version > SCHEMA_VERSION) {
       throw new RedlineError(
         'E_STORE',
         `${db.name}: written by a newer Redline (schema ${version}, this build knows ${SCHEMA_VERSION}); upgrade Redline`,
       );
     }
-    applyColumnKey(db, options.key, isReadonly);
+    applyColumnKey(db, meta.get('column_cipher'), options.key, isReadonly);
     if (isReadonly) db.exec('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   } catch (error) {
     db.close();
@@ -62,10 +64,11 @@ export function openPgStore(url: string, options: OpenPgStoreOptions = {}): PgDb
   return db;
 }
 
-/** Applies pending migrations in one transaction; returns the schema version found or reached. */
-function migrate(db: PgDb, isReadonly: boolean): number {
-  const current = readVersion(db);
-  if (current >= SCHEMA_VERSION) return current;
+/**
+ * Applies the pending migrations from `current` in one transaction, under the migration lock; returns the
+ * bookkeeping values after it.
+ */
+function migrate(db: PgDb, current: number, isReadonly: boolean): Map<string, string> {
   if (isReadonly) {
     throw new RedlineError(
       'E_STORE',
@@ -78,25 +81,43 @@ function migrate(db: PgDb, isReadonly: boolean): number {
     takeTransactionLock(db, ADVISORY_LOCKS.migrate);
     db.exec('CREATE TABLE IF NOT EXISTS redline_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     // Read again under the lock: another host may have migrated meanwhile.
-    const version = readVersion(db);
+    const version = schemaOf(readMeta(db));
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(PG_MIGRATIONS[v] as string);
     if (version < SCHEMA_VERSION) setMeta(db, 'schema_version', String(SCHEMA_VERSION));
-    return Math.max(version, SCHEMA_VERSION);
+    return readMeta(db);
   })();
 }
 
-function readVersion(db: PgDb): number {
-  const exists = db.prepare("SELECT to_regclass('redline_meta') IS NOT NULL AS present").pluck().get();
-  if (exists !== true) return 0;
-  return Number(getMeta(db, 'schema_version') ?? 0);
+/** The schema version the bookkeeping values record (0: no Redline tables). */
+function schemaOf(meta: ReadonlyMap<string, string>): number {
+  return Number(meta.get('schema_version') ?? 0);
+}
+
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * Redline's bookkeeping values (`redline_meta`) in one round trip; empty when the database has no Redline tables.
+ * Outside a transaction (or where the table exists): a failed statement would end a transaction.
+ */
+export function readMeta(db: PgDb): Map<string, string> {
+  try {
+    return new Map(db.prepare('SELECT key, value FROM redline_meta').raw().all() as Array<[string, string]>);
+  } catch (error) {
+    if (error instanceof PgError && error.code === UNDEFINED_TABLE) return new Map();
+    throw error;
+  }
 }
 
 /**
  * With a key: item columns are encrypted under it (a new database takes it; one encrypted under another key, or
  * one with items in plaintext, is refused: E_DB_KEY). Without: an encrypted database is refused.
  */
-function applyColumnKey(db: PgDb, key: StoreKey | undefined, isReadonly: boolean): void {
-  const stored = getMeta(db, 'column_cipher');
+function applyColumnKey(
+  db: PgDb,
+  stored: string | undefined,
+  key: StoreKey | undefined,
+  isReadonly: boolean,
+): void {
   if (key === undefined) {
     if (stored === undefined) return;
     throw new RedlineError(
@@ -128,7 +149,7 @@ function applyColumnKey(db: PgDb, key: StoreKey | undefined, isReadonly: boolean
 }
 
 /** True when the database holds item-bearing rows (results or transcripts). */
-export function hasItems(db: PgDb): boolean {
+function hasItems(db: PgDb): boolean {
   return (
     db
       .prepare('SELECT EXISTS (SELECT 1 FROM results) OR EXISTS (SELECT 1 FROM transcripts)')
@@ -147,9 +168,4 @@ export function setMeta(db: PgDb, key: string, value: string): void {
   db.prepare(
     'INSERT INTO redline_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(key, value);
-}
-
-/** Removes a value of `redline_meta`. */
-export function deleteMeta(db: PgDb, key: string): void {
-  db.prepare('DELETE FROM redline_meta WHERE key = ?').run(key);
 }

@@ -11,7 +11,7 @@ import { RedlineError } from '../../src/errors.js';
 import { createColumnCipher, unitRowKey } from '../../src/store/column-cipher.js';
 import type { ColumnCipher, Db } from '../../src/store/db.js';
 import type { StoreKey } from '../../src/store/store-cipher.js';
-import { getMeta, openPgStore, redactDbLocation, setMeta } from './open-pg-store.js';
+import { getMeta, openPgStore, readMeta, redactDbLocation, setMeta } from './open-pg-store.js';
 import { PgDb } from './pg-db.js';
 
 /** How a PostgreSQL lab database encrypts, for `db status`. */
@@ -70,13 +70,10 @@ const POLL_MS = 100;
 export function readPgStoreState(url: string): PgStoreState {
   const db = new PgDb(url, redactDbLocation(url), true);
   try {
-    const present = db.prepare("SELECT to_regclass('redline_meta') IS NOT NULL").pluck().get();
-    if (present !== true) return { state: 'missing', schema: null };
-    const schema = getMeta(db, 'schema_version');
-    return {
-      state: getMeta(db, 'column_cipher') === undefined ? 'plaintext' : 'encrypted',
-      schema: schema === undefined ? null : Number(schema),
-    };
+    const meta = readMeta(db);
+    const schema = meta.get('schema_version');
+    if (schema === undefined) return { state: 'missing', schema: null };
+    return { state: meta.has('column_cipher') ? 'encrypted' : 'plaintext', schema: Number(schema) };
   } finally {
     db.close();
   }

@@ -78,8 +78,8 @@ export class PgDb implements Db {
   }
 
   /** Runs one statement; rows as objects or arrays. */
-  query(sql: string, params: unknown[], rowMode: 'object' | 'array', prepare = true): PgReply & { ok: true } {
-    return this.request({ kind: 'query', sql, params, rowMode, prepare });
+  query(sql: string, params: unknown[], rowMode: 'object' | 'array'): PgReply & { ok: true } {
+    return this.request({ kind: 'query', sql, params, rowMode });
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

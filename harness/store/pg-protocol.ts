@@ -21,8 +21,6 @@ export type PgRequest =
       sql: string;
       params: unknown[];
       rowMode: 'object' | 'array';
-      /** Parse once per connection under a name (statements the store prepares). */
-      prepare: boolean;
     }
   | { kind: 'exec'; sql: string }
   | { kind: 'close' };

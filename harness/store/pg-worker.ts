@@ -76,7 +76,7 @@ export function runPgConnectionThread(): void {
       }
       let name = names.get(request.sql);
       // Statements built per call (IN lists of varying length) would grow the server's cache without bound.
-      if (name === undefined && request.prepare && names.size < MAX_NAMED) {
+      if (name === undefined && names.size < MAX_NAMED) {
         name = `redline_${names.size + 1}`;
         names.set(request.sql, name);
       }

@@ -6,7 +6,7 @@
  */
 import type { ErrorCode } from '../errors.js';
 import { unitRowKey } from './column-cipher.js';
-import { dialectOf, type Db, type DbStatement } from './db.js';
+import { dialectOf, type ColumnCipher, type Db, type DbStatement } from './db.js';
 
 /** One (sample, epoch) outcome as stored. */
 export interface ResultRecord {
@@ -189,7 +189,9 @@ export function getSampleResults(db: Db, runId: string, sampleId: string): Resul
   const rows = db
     .prepare('SELECT * FROM results WHERE run_id = ? AND sample_id = ? ORDER BY epoch')
     .all(runId, sampleId) as Array<Record<string, unknown>>;
-  const open = opener(db, runId, sampleId);
+  const cipher = db.columnCipher;
+  const open = (row: Record<string, unknown>, column: 'answer' | 'output'): string | null =>
+    openValue(cipher, row[column] as string | null, column, unitRowKey(runId, sampleId, row.epoch as number));
   return rows.map((row) => ({
     runId: row.run_id as string,
     sampleId: row.sample_id as string,
@@ -197,8 +199,8 @@ export function getSampleResults(db: Db, runId: string, sampleId: string): Resul
     category: row.category as string,
     status: row.status as 'scored' | 'error',
     score: row.score as number | null,
-    answer: open(row.epoch as number, 'answer', row.answer as string | null),
-    output: open(row.epoch as number, 'output', row.output as string | null),
+    answer: open(row, 'answer'),
+    output: open(row, 'output'),
     attempts: row.attempts as number,
     errorCode: row.error_code as ErrorCode | null,
     errorMessage: row.error_message as string | null,
@@ -247,22 +249,19 @@ export function* iterateResults(db: Db, runId: string): Generator<ResultRow> {
     return;
   }
   for (const row of rows) {
-    const open = opener(db, runId, row.sampleId);
-    row.answer = open(row.epoch, 'answer', row.answer);
-    row.output = open(row.epoch, 'output', row.output);
+    const rowKey = unitRowKey(runId, row.sampleId, row.epoch);
+    row.answer = openValue(cipher, row.answer, 'answer', rowKey);
+    row.output = openValue(cipher, row.output, 'output', rowKey);
     yield row;
   }
 }
 
-/** Decrypts the item-bearing values of one sample's rows when the database encrypts them, else passes them. */
-function opener(
-  db: Db,
-  runId: string,
-  sampleId: string,
-): (epoch: number, column: string, value: string | null) => string | null {
-  const cipher = db.columnCipher;
-  return (epoch, column, value) =>
-    value === null || cipher === undefined
-      ? value
-      : cipher.open(value, column, unitRowKey(runId, sampleId, epoch));
+/** A stored item value as plaintext: opened when the database encrypts item columns, else as stored. */
+function openValue(
+  cipher: ColumnCipher | undefined,
+  value: string | null,
+  column: string,
+  rowKey: string,
+): string | null {
+  return value === null || cipher === undefined ? value : cipher.open(value, column, rowKey);
 }

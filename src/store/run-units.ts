@@ -25,8 +25,6 @@ export interface ClaimedUnit {
 export interface RunUnitCounts {
   total: number;
   done: number;
-  /** Not done and leased by a live holder. */
-  leased: number;
 }
 
 /** Adds the units of a new shared run, in run order (`ord` 0, 1, 2 ...), in batches. */
@@ -201,17 +199,13 @@ export function reopenErroredUnits(db: Db, runId: string): number {
     .run(runId).changes;
 }
 
-/** Counts the units of a shared run: all, done, and leased by a live holder. */
+/** Counts the units of a shared run: all, and done. */
 export function countRunUnits(db: Db, runId: string): RunUnitCounts {
-  const now = nowMsSql(db);
-  const row = db
+  return db
     .prepare(
-      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE done = 1) AS done,
-         COUNT(*) FILTER (WHERE done = 0 AND holder IS NOT NULL AND lease_until >= ${now}) AS leased
-       FROM run_units WHERE run_id = ?`,
+      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE done = 1) AS done FROM run_units WHERE run_id = ?`,
     )
     .get(runId) as RunUnitCounts;
-  return { total: row.total, done: row.done, leased: row.leased };
 }
 
 /** Records that `runner` (on `host`, process `pid`) works on the run from now; a runner name joins again. */
@@ -244,24 +238,4 @@ export function countOtherLiveRunners(db: Db, runId: string, runner: string, lea
     )
     .pluck()
     .get(runId, runner, Math.trunc(leaseMs)) as number;
-}
-
-/** A runner of a shared run, as `redline runs --runners` shows it. */
-export interface RunRunner {
-  runner: string;
-  host: string;
-  pid: number;
-  joinedAt: string;
-  leftAt: string | null;
-  units: number;
-}
-
-/** The runners that joined a run, first first. */
-export function listRunners(db: Db, runId: string): RunRunner[] {
-  return db
-    .prepare(
-      `SELECT runner, host, pid, joined_at AS "joinedAt", left_at AS "leftAt", units
-       FROM run_runners WHERE run_id = ? ORDER BY joined_at, runner`,
-    )
-    .all(runId) as RunRunner[];
 }
